@@ -1,0 +1,77 @@
+// Avro encoding with the Confluent wire framing (magic 0x00, 4-byte big-endian schema id, Avro body), so
+// that other Kafka tooling and ClickHouse's Kafka engine can read our topics. The project's own schemas
+// carry built-in ids; a registry is optional and not consulted here. Decoding resolves any known writer
+// schema to the reader's current schema (the evolution rule: add fields with defaults, never remove,
+// rename or retype), so old bytes stay readable forever.
+import { readFileSync } from 'node:fs';
+import avro from 'avsc';
+import { PrognosError } from '../errors.ts';
+
+const schemaDir = new URL('../../schemas/avro/', import.meta.url);
+
+/** Built-in schema ids. Never reuse or renumber an id: bytes on the bus refer to it. */
+export const schemaIds = {
+  'metric-batch.v1': 1,
+  'metric-batch.v2': 2,
+} as const;
+
+export type SchemaName = keyof typeof schemaIds;
+
+const MAGIC = 0;
+const HEADER_BYTES = 5;
+
+/** Parse one .avsc file from schemas/avro. */
+export function loadAvroType(name: SchemaName): avro.Type {
+  const text = readFileSync(new URL(`${name}.avsc`, schemaDir), 'utf8');
+  return avro.Type.forSchema(JSON.parse(text) as avro.Schema);
+}
+
+/** Encodes with one writer schema; decodes bytes written with any schema id of the same family. */
+export interface AvroCodec<T> {
+  readonly schemaId: number;
+  encode(value: T): Buffer;
+  /** Throws PrognosError DECODE_FAILED with the reason on bad framing, unknown id or corrupt body. */
+  decode(bytes: Buffer): T;
+}
+
+/**
+ * Create a codec that writes `writer` and reads any of `readable` (a family of versions) into `writer`'s
+ * shape. Resolvers are built once, at creation.
+ */
+export function createAvroCodec<T>(writer: SchemaName, readable: readonly SchemaName[]): AvroCodec<T> {
+  const writerType = loadAvroType(writer);
+  const writerId = schemaIds[writer];
+  const resolvers = new Map<number, avro.Type | avro.types.Type>();
+  for (const name of readable) {
+    const type = name === writer ? writerType : loadAvroType(name);
+    resolvers.set(schemaIds[name], name === writer ? writerType : writerType.createResolver(type) as unknown as avro.Type);
+  }
+  return {
+    schemaId: writerId,
+    encode(value: T): Buffer {
+      const body = writerType.toBuffer(value);
+      const out = Buffer.allocUnsafe(HEADER_BYTES + body.length);
+      out[0] = MAGIC;
+      out.writeUInt32BE(writerId, 1);
+      body.copy(out, HEADER_BYTES);
+      return out;
+    },
+    decode(bytes: Buffer): T {
+      if (bytes.length < HEADER_BYTES || bytes[0] !== MAGIC) {
+        throw new PrognosError('DECODE_FAILED', 'not Confluent-framed Avro (missing magic byte)', { details: { reason: 'bad_framing' } });
+      }
+      const id = bytes.readUInt32BE(1);
+      const resolver = resolvers.get(id);
+      if (resolver === undefined) {
+        throw new PrognosError('DECODE_FAILED', `unknown schema id ${id}`, { details: { reason: 'unknown_schema', schemaId: id } });
+      }
+      try {
+        const body = bytes.subarray(HEADER_BYTES);
+        if (resolver === writerType) return writerType.fromBuffer(body) as T;
+        return writerType.fromBuffer(body, resolver as never) as T;
+      } catch (cause) {
+        throw new PrognosError('DECODE_FAILED', `corrupt Avro body for schema id ${id}`, { cause, details: { reason: 'corrupt_body', schemaId: id } });
+      }
+    },
+  };
+}

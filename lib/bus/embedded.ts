@@ -1,0 +1,190 @@
+// The embedded bus: an in-process partitioned log under <dataDir>/bus with Kafka's keying, partition
+// numbers and message bytes. One consumer per group (the process is the group); committed offsets are
+// written atomically per group. Gives the single-process deployment the same crash semantics as Kafka.
+import { EventEmitter } from 'node:events';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { PrognosError } from '../errors.ts';
+import type { Logger } from '../observability/log.ts';
+import { PartitionLog } from './partition-log.ts';
+import { partitionFor } from './partitioner.ts';
+import type { Bus, BusConsumer, BusRecord, ConsumerOptions, PartitionHandler, ProduceMessage } from './types.ts';
+
+export interface EmbeddedBusOptions {
+  dir: string;
+  /** fsync every append (durable against power loss, not only process crashes). */
+  fsync: boolean;
+  /** Wall clock for append timestamps; injectable for tests. */
+  now?: () => number;
+  log: Logger;
+}
+
+interface Topic {
+  partitions: PartitionLog[];
+}
+
+function writeFileAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, text);
+  const fd = openSync(tmp, 'r+');
+  fsyncSync(fd);
+  closeSync(fd);
+  renameSync(tmp, path);
+}
+
+/** Create the embedded bus rooted at `options.dir`. */
+export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
+  const topics = new Map<string, Topic>();
+  const appended = new EventEmitter();
+  appended.setMaxListeners(0);
+  const now = options.now ?? Date.now;
+  mkdirSync(options.dir, { recursive: true });
+
+  function openTopic(name: string): Topic | undefined {
+    const existing = topics.get(name);
+    if (existing) return existing;
+    const dir = join(options.dir, name);
+    const metaPath = join(dir, 'topic.json');
+    if (!existsSync(metaPath)) return undefined;
+    const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as { partitions: number };
+    const partitions: PartitionLog[] = [];
+    for (let p = 0; p < meta.partitions; p++) {
+      const log = new PartitionLog(join(dir, `${p}.log`), name, p, options.fsync);
+      if (log.truncatedBytes > 0) options.log.warn({ topic: name, partition: p, bytes: log.truncatedBytes }, 'cut a torn tail from the embedded log');
+      partitions.push(log);
+    }
+    const topic = { partitions };
+    topics.set(name, topic);
+    return topic;
+  }
+
+  function requireTopic(name: string): Topic {
+    const topic = openTopic(name);
+    if (!topic) throw new PrognosError('INTERNAL', `topic ${name} does not exist; call ensureTopic first`);
+    return topic;
+  }
+
+  return {
+    kind: 'embedded',
+    async ensureTopic(name, partitions) {
+      if (openTopic(name)) return;
+      const dir = join(options.dir, name);
+      mkdirSync(dir, { recursive: true });
+      writeFileAtomic(join(dir, 'topic.json'), JSON.stringify({ partitions }));
+      openTopic(name);
+    },
+    async partitionCount(name) {
+      return requireTopic(name).partitions.length;
+    },
+    async produce(name, messages: readonly ProduceMessage[]) {
+      const topic = requireTopic(name);
+      const byPartition = new Map<number, { key: string; value: Buffer; timestampMs: number }[]>();
+      const at = now();
+      for (const message of messages) {
+        const p = partitionFor(message.key, topic.partitions.length);
+        let list = byPartition.get(p);
+        if (!list) byPartition.set(p, (list = []));
+        list.push({ key: message.key, value: message.value, timestampMs: message.timestampMs ?? at });
+      }
+      for (const [p, list] of byPartition) topic.partitions[p]!.append(list);
+      appended.emit(name);
+    },
+    async lastRecords(name) {
+      const topic = openTopic(name);
+      if (!topic) return [];
+      const out: BusRecord[] = [];
+      for (const log of topic.partitions) {
+        const end = log.endOffset();
+        if (end > 0) out.push(...log.read(end - 1, 1));
+      }
+      return out;
+    },
+    createConsumer(consumerOptions) {
+      return createEmbeddedConsumer(consumerOptions, () => requireTopic(consumerOptions.topic), join(options.dir, consumerOptions.topic), appended, options.log);
+    },
+    async close() {
+      for (const topic of topics.values()) for (const log of topic.partitions) log.close();
+      topics.clear();
+    },
+  };
+}
+
+function createEmbeddedConsumer(
+  options: ConsumerOptions,
+  topicOf: () => Topic,
+  dir: string,
+  appended: EventEmitter,
+  log: Logger,
+): BusConsumer {
+  const offsetsPath = join(dir, `offsets.${encodeURIComponent(options.group)}.json`);
+  const committed: Record<string, number> = existsSync(offsetsPath) ? (JSON.parse(readFileSync(offsetsPath, 'utf8')) as Record<string, number>) : {};
+  const positions = new Map<number, number>();
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  let failed = false;
+
+  async function waitForAppend(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        appended.off(options.topic, done);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+      appended.on(options.topic, done);
+    });
+  }
+
+  async function run(handler: PartitionHandler): Promise<void> {
+    const topic = topicOf();
+    while (running) {
+      let delivered = false;
+      for (const [p, position] of positions) {
+        if (!running) break;
+        const partitionLog = topic.partitions[p]!;
+        const records = partitionLog.read(position, options.maxBatchRecords);
+        if (records.length === 0) continue;
+        delivered = true;
+        await handler.onRecords(p, records, partitionLog.endOffset());
+        positions.set(p, position + records.length);
+      }
+      if (!delivered && running) await waitForAppend(250);
+    }
+  }
+
+  return {
+    async start(handler) {
+      const topic = topicOf();
+      const all = topic.partitions.map((_, p) => p);
+      const starts = await handler.onAssigned(all);
+      for (const p of all) positions.set(p, starts.get(p) ?? committed[String(p)] ?? 0);
+      running = true;
+      log.info({ topic: options.topic, group: options.group, partitions: all.length }, 'embedded consumer assigned every partition');
+      loop = run(handler).then(
+        () => handler.onRevoked(all),
+        (err: unknown) => {
+          failed = true;
+          running = false;
+          throw err;
+        },
+      );
+      loop.catch(() => undefined); // observed through stop() and healthy(); the runner logs the cause
+    },
+    async commit(partition, nextOffset) {
+      committed[String(partition)] = nextOffset;
+      writeFileAtomic(offsetsPath, JSON.stringify(committed));
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      if (loop) await loop.catch(() => undefined);
+      loop = undefined;
+    },
+    healthy() {
+      return !failed;
+    },
+  };
+}

@@ -1,0 +1,46 @@
+// The prom-client registry (one per process, passed down; never the global default) and the standard
+// component metrics every stage exposes: received, sent, discarded{reason}, errors{code}, batch duration
+// and consumer lag. Labels are bounded: component, reason, code, topic, partition; never series or hosts.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export { Registry } from 'prom-client';
+
+/** A fresh registry with process metrics (memory, event-loop lag, GC) registered. */
+export function createRegistry(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'prognos_' });
+  return registry;
+}
+
+/** The metrics shared by all pipeline components, created once per registry. */
+export interface PipelineMetrics {
+  received: Counter<'component'>;
+  sent: Counter<'component'>;
+  discarded: Counter<'component' | 'reason'>;
+  errors: Counter<'component' | 'code'>;
+  retries: Counter<'component'>;
+  batchDuration: Histogram<'component'>;
+  consumerLag: Gauge<'topic' | 'partition'>;
+  checkpointAge: Gauge<'topic' | 'partition'>;
+}
+
+const cache = new WeakMap<Registry, PipelineMetrics>();
+
+/** Get (creating on first use) the pipeline metrics on `registry`. */
+export function pipelineMetrics(registry: Registry): PipelineMetrics {
+  const existing = cache.get(registry);
+  if (existing) return existing;
+  const registers = [registry];
+  const metrics: PipelineMetrics = {
+    received: new Counter({ name: 'prognos_records_received_total', help: 'Records (or samples, for collectors) received by a component.', labelNames: ['component'], registers }),
+    sent: new Counter({ name: 'prognos_records_sent_total', help: 'Records or rows a component handed on (produced or stored).', labelNames: ['component'], registers }),
+    discarded: new Counter({ name: 'prognos_records_discarded_total', help: 'Records or samples sent to the dead-letter path, by reason.', labelNames: ['component', 'reason'], registers }),
+    errors: new Counter({ name: 'prognos_errors_total', help: 'Errors by catalogue code.', labelNames: ['component', 'code'], registers }),
+    retries: new Counter({ name: 'prognos_retries_total', help: 'Retried operations (store or bus).', labelNames: ['component'], registers }),
+    batchDuration: new Histogram({ name: 'prognos_batch_duration_seconds', help: 'Wall time to process one batch, decode to commit.', labelNames: ['component'], buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers }),
+    consumerLag: new Gauge({ name: 'prognos_consumer_lag_records', help: 'Records between the committed position and the log end, per partition.', labelNames: ['topic', 'partition'], registers }),
+    checkpointAge: new Gauge({ name: 'prognos_checkpoint_age_seconds', help: 'Seconds since the last durable checkpoint of a partition.', labelNames: ['topic', 'partition'], registers }),
+  };
+  cache.set(registry, metrics);
+  return metrics;
+}

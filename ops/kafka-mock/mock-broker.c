@@ -1,0 +1,36 @@
+/* A Kafka-protocol test broker on loopback: librdkafka's mock cluster (rdkafka_mock.h from Debian's
+ * librdkafka-dev). Prints the bootstrap address on stdout, then serves until stdin closes or a signal
+ * arrives, so a test process that dies takes the broker with it. Not a real Kafka: one consumer per
+ * group, no idempotent producer (see DESIGN.md). Usage: mock-broker [brokers]                      */
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t stop = 0;
+static void on_signal(int sig) { (void)sig; stop = 1; }
+
+int main(int argc, char **argv) {
+  int brokers = argc > 1 ? atoi(argv[1]) : 1;
+  char errstr[512];
+  rd_kafka_conf_t *conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof errstr);
+  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+  if (!rk) { fprintf(stderr, "rd_kafka_new: %s\n", errstr); return 1; }
+  rd_kafka_mock_cluster_t *cluster = rd_kafka_mock_cluster_new(rk, brokers);
+  if (!cluster) { fprintf(stderr, "mock cluster failed\n"); return 1; }
+  printf("%s\n", rd_kafka_mock_cluster_bootstraps(cluster));
+  fflush(stdout);
+  signal(SIGINT, on_signal);
+  signal(SIGTERM, on_signal);
+  char buf[64];
+  while (!stop) {
+    ssize_t n = read(STDIN_FILENO, buf, sizeof buf); /* EOF: the parent went away */
+    if (n <= 0) break;
+  }
+  rd_kafka_mock_cluster_destroy(cluster);
+  rd_kafka_destroy(rk);
+  return 0;
+}
