@@ -41,10 +41,10 @@ export interface AvroCodec<T> {
 export function createAvroCodec<T>(writer: SchemaName, readable: readonly SchemaName[]): AvroCodec<T> {
   const writerType = loadAvroType(writer);
   const writerId = schemaIds[writer];
-  const resolvers = new Map<number, avro.Type | avro.types.Type>();
+  const resolvers = new Map<number, unknown>();
   for (const name of readable) {
     const type = name === writer ? writerType : loadAvroType(name);
-    resolvers.set(schemaIds[name], name === writer ? writerType : writerType.createResolver(type) as unknown as avro.Type);
+    resolvers.set(schemaIds[name], name === writer ? writerType : writerType.createResolver(type));
   }
   return {
     schemaId: writerId,

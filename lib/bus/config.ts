@@ -1,0 +1,13 @@
+// Configuration of the bus seam: Kafka when KAFKA_BROKERS is set, otherwise the embedded log.
+import { Type, type Static } from '@sinclair/typebox';
+
+export const busConfigSchema = Type.Object({
+  brokers: Type.Array(Type.String(), { env: 'KAFKA_BROKERS', description: 'Kafka bootstrap servers, comma-separated. Empty: the embedded bus under PROGNOS_DATA_DIR/bus (single process).', default: [] }),
+  clientId: Type.String({ env: 'KAFKA_CLIENT_ID', description: 'Kafka client id.', default: 'prognos' }),
+  idempotent: Type.Boolean({ env: 'KAFKA_IDEMPOTENT', description: 'Idempotent Kafka producer (no duplicates on producer retries). Turn off only for brokers without it, such as the librdkafka mock.', default: true }),
+  metricsTopic: Type.String({ env: 'BUS_METRICS_TOPIC', description: 'Topic of MetricBatch records.', default: 'telemetry.ingest.metric-batch.v1' }),
+  partitions: Type.Integer({ env: 'BUS_PARTITIONS', description: 'Partitions of topics prognos creates (existing topics keep theirs).', default: 4, minimum: 1 }),
+  fsync: Type.Boolean({ env: 'BUS_FSYNC', description: 'Embedded bus: fsync every append (survives power loss, not only crashes).', default: true }),
+});
+
+export type BusConfig = Static<typeof busConfigSchema>;

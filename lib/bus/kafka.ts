@@ -1,0 +1,190 @@
+// The Kafka side of the bus seam (kafkajs). Partitions are chosen by our murmur2 partitioner so they match
+// the embedded bus; offsets are committed only when the runner says so; where to start on assignment is
+// the runner's answer (its store checkpoint), applied with seek. kafkajs logs go through pino.
+import { Kafka, logLevel as KafkaLogLevel, type Consumer, type LogEntry, type Producer } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { PrognosError } from '../errors.ts';
+import type { Logger } from '../observability/log.ts';
+import { partitionFor } from './partitioner.ts';
+import type { Bus, BusConsumer, BusRecord, ConsumerOptions, PartitionHandler } from './types.ts';
+
+export interface KafkaBusOptions {
+  brokers: readonly string[];
+  clientId: string;
+  /** Idempotent producer (needs a real broker; the librdkafka mock does not support it). */
+  idempotent: boolean;
+  log: Logger;
+}
+
+function pinoLogCreator(log: Logger) {
+  return () =>
+    ({ level, log: entry }: LogEntry) => {
+      const { message, ...fields } = entry;
+      if (level <= KafkaLogLevel.ERROR) log.error(fields, message);
+      else if (level <= KafkaLogLevel.WARN) log.warn(fields, message);
+      else log.debug(fields, message);
+    };
+}
+
+function toBusRecord(topic: string, partition: number, message: { offset: string; key: Buffer | null; value: Buffer | null; timestamp: string }): BusRecord {
+  return {
+    topic,
+    partition,
+    offset: Number(message.offset),
+    key: message.key ? message.key.toString('utf8') : '',
+    value: message.value ?? Buffer.alloc(0),
+    timestampMs: Number(message.timestamp),
+  };
+}
+
+/** Create the Kafka bus. Connections open lazily on first use. */
+export function createKafkaBus(options: KafkaBusOptions): Bus {
+  const kafka = new Kafka({ clientId: options.clientId, brokers: [...options.brokers], logLevel: KafkaLogLevel.WARN, logCreator: pinoLogCreator(options.log) });
+  const admin = kafka.admin();
+  let adminReady: Promise<void> | undefined;
+  let producer: Producer | undefined;
+  let producerReady: Promise<void> | undefined;
+  const partitionCounts = new Map<string, number>();
+  const consumers = new Set<BusConsumer>();
+
+  async function withAdmin() {
+    adminReady ??= admin.connect();
+    await adminReady;
+    return admin;
+  }
+
+  async function partitionCount(topic: string): Promise<number> {
+    const cached = partitionCounts.get(topic);
+    if (cached !== undefined) return cached;
+    const metadata = await (await withAdmin()).fetchTopicMetadata({ topics: [topic] });
+    const count = metadata.topics[0]?.partitions.length ?? 0;
+    if (count === 0) throw new PrognosError('BUS_UNAVAILABLE', `topic ${topic} has no partitions`);
+    partitionCounts.set(topic, count);
+    return count;
+  }
+
+  return {
+    kind: 'kafka',
+    async ensureTopic(topic, partitions) {
+      const client = await withAdmin();
+      const existing = await client.listTopics();
+      if (!existing.includes(topic)) {
+        await client.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: -1 }] });
+      }
+    },
+    partitionCount,
+    async produce(topic, messages) {
+      const count = await partitionCount(topic);
+      if (!producer) {
+        producer = kafka.producer({ idempotent: options.idempotent, allowAutoTopicCreation: false, ...(options.idempotent ? { maxInFlightRequests: 1 } : {}) });
+        producerReady = producer.connect();
+      }
+      await producerReady;
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: messages.map((m) => ({ key: m.key, value: m.value, partition: partitionFor(m.key, count), ...(m.timestampMs === undefined ? {} : { timestamp: String(m.timestampMs) }) })),
+      });
+    },
+    async lastRecords(topic) {
+      return readLastRecords(kafka, await withAdmin(), topic);
+    },
+    createConsumer(consumerOptions) {
+      const consumer = createKafkaConsumer(kafka.consumer({ groupId: consumerOptions.group, allowAutoTopicCreation: false }), consumerOptions, options.log);
+      consumers.add(consumer);
+      return consumer;
+    },
+    async close() {
+      for (const consumer of consumers) await consumer.stop();
+      if (producer) await producer.disconnect();
+      if (adminReady) await admin.disconnect();
+    },
+  };
+}
+
+/** Read the last record of every non-empty partition with a throwaway group. */
+async function readLastRecords(kafka: Kafka, admin: ReturnType<Kafka['admin']>, topic: string): Promise<BusRecord[]> {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  const wanted = new Map(offsets.filter((o) => Number(o.high) > Number(o.low)).map((o) => [o.partition, Number(o.high) - 1]));
+  if (wanted.size === 0) return [];
+  const groupId = `prognos-tail-${randomUUID()}`;
+  const consumer = kafka.consumer({ groupId });
+  const found = new Map<number, BusRecord>();
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new PrognosError('BUS_UNAVAILABLE', `timed out reading the tail of ${topic}`)), 30_000);
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        for (const [partition, offset] of wanted) consumer.seek({ topic, partition, offset: String(offset) });
+      });
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          if (Number(message.offset) === wanted.get(partition)) found.set(partition, toBusRecord(topic, partition, message));
+          if (found.size === wanted.size) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+    await admin.deleteGroups([groupId]).catch(() => undefined); // best effort: an empty group expires anyway
+  }
+  return [...found.values()];
+}
+
+function createKafkaConsumer(consumer: Consumer, options: ConsumerOptions, log: Logger): BusConsumer {
+  let assigned: number[] = [];
+  let failed = false;
+  let stopped = false;
+  const { topic } = options;
+  return {
+    async start(handler: PartitionHandler) {
+      consumer.on(consumer.events.CRASH, (event) => {
+        if (!event.payload.restart) failed = true;
+        log.error({ err: event.payload.error, restart: event.payload.restart }, 'kafka consumer crashed');
+      });
+      consumer.on(consumer.events.GROUP_JOIN, (event) => {
+        const now = (event.payload.memberAssignment[topic] ?? []).slice().sort((a, b) => a - b);
+        const lost = assigned.filter((p) => !now.includes(p));
+        assigned = now;
+        void (async () => {
+          if (lost.length > 0) await handler.onRevoked(lost);
+          const starts = await handler.onAssigned(now);
+          for (const [partition, offset] of starts) consumer.seek({ topic, partition, offset: String(offset) });
+        })().catch((err: unknown) => {
+          failed = true;
+          log.error({ err }, 'partition assignment failed');
+        });
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          const records = batch.messages.map((m) => toBusRecord(topic, batch.partition, m));
+          for (let i = 0; i < records.length && isRunning() && !isStale(); i += options.maxBatchRecords) {
+            const chunk = records.slice(i, i + options.maxBatchRecords);
+            await handler.onRecords(batch.partition, chunk, Number(batch.highWatermark));
+            resolveOffset(String(chunk.at(-1)!.offset));
+            await heartbeat();
+          }
+        },
+      });
+    },
+    async commit(partition, nextOffset) {
+      await consumer.commitOffsets([{ topic, partition, offset: String(nextOffset) }]);
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await consumer.disconnect();
+    },
+    healthy() {
+      return !failed;
+    },
+  };
+}

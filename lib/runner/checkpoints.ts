@@ -1,0 +1,108 @@
+// Consumer checkpoints in the store: the authoritative position of a group on a partition, written with
+// the data (not only to the bus), plus the in-flight batch range so a restart replays exactly that range.
+import type { Store } from '../store/types.ts';
+
+export interface Checkpoint {
+  nextOffset: number;
+  /** Last offset of the batch being written, or -1. */
+  pendingTo: number;
+  version: number;
+}
+
+export interface CheckpointStore {
+  load(group: string, topic: string, partitions: readonly number[]): Promise<Map<number, Checkpoint>>;
+  save(group: string, topic: string, partition: number, checkpoint: Checkpoint, atMs: number): Promise<void>;
+}
+
+/** Checkpoints kept in the consumer_checkpoints table. */
+export function createStoreCheckpoints(store: Store): CheckpointStore {
+  const table = store.table('consumer_checkpoints');
+  return {
+    async load(group, topic, partitions) {
+      const rows = await store.query<{ partition: number; next_offset: string | number; pending_to: string | number; version: string | number }>(
+        `SELECT partition, next_offset, pending_to, version FROM ${table} FINAL WHERE consumer_group = {group:String} AND topic = {topic:String} AND partition IN {partitions:Array(UInt32)}`,
+        { group, topic, partitions: [...partitions] },
+      );
+      return new Map(rows.map((row) => [Number(row.partition), { nextOffset: Number(row.next_offset), pendingTo: Number(row.pending_to), version: Number(row.version) }]));
+    },
+    async save(group, topic, partition, checkpoint, atMs) {
+      await store.insert({
+        table: 'consumer_checkpoints',
+        columns: ['consumer_group', 'topic', 'partition', 'next_offset', 'pending_to', 'version', 'updated_at'],
+        rows: [[group, topic, partition, checkpoint.nextOffset, checkpoint.pendingTo, checkpoint.version, atMs]],
+      });
+    },
+  };
+}
+
+/** In-memory checkpoints for unit tests of the runner. */
+export function createMemoryCheckpoints(): CheckpointStore & { all: Map<string, Checkpoint> } {
+  const all = new Map<string, Checkpoint>();
+  const key = (group: string, topic: string, partition: number) => `${group}/${topic}/${partition}`;
+  return {
+    all,
+    async load(group, topic, partitions) {
+      const out = new Map<number, Checkpoint>();
+      for (const p of partitions) {
+        const found = all.get(key(group, topic, p));
+        if (found) out.set(p, { ...found });
+      }
+      return out;
+    },
+    async save(group, topic, partition, checkpoint) {
+      all.set(key(group, topic, partition), { ...checkpoint });
+    },
+  };
+}
+
+/** A state snapshot: the state just before `offset`. */
+export interface Snapshot {
+  offset: number;
+  state: string;
+}
+
+export interface SnapshotStore {
+  load(group: string, topic: string, partitions: readonly number[]): Promise<Map<number, Snapshot>>;
+  save(group: string, topic: string, partition: number, snapshot: Snapshot, atMs: number): Promise<void>;
+}
+
+/** Snapshots kept in the processor_snapshots table (version = offset, so newer offsets win). */
+export function createStoreSnapshots(store: Store): SnapshotStore {
+  const table = store.table('processor_snapshots');
+  return {
+    async load(group, topic, partitions) {
+      const rows = await store.query<{ partition: number; offset: string | number; state: string }>(
+        `SELECT partition, offset, state FROM ${table} FINAL WHERE consumer_group = {group:String} AND topic = {topic:String} AND partition IN {partitions:Array(UInt32)}`,
+        { group, topic, partitions: [...partitions] },
+      );
+      return new Map(rows.map((row) => [Number(row.partition), { offset: Number(row.offset), state: row.state }]));
+    },
+    async save(group, topic, partition, snapshot, atMs) {
+      await store.insert({
+        table: 'processor_snapshots',
+        columns: ['consumer_group', 'topic', 'partition', 'offset', 'version', 'taken_at', 'state'],
+        rows: [[group, topic, partition, snapshot.offset, snapshot.offset, atMs, snapshot.state]],
+      });
+    },
+  };
+}
+
+/** In-memory snapshots for unit tests. */
+export function createMemorySnapshots(): SnapshotStore & { all: Map<string, Snapshot> } {
+  const all = new Map<string, Snapshot>();
+  const key = (group: string, topic: string, partition: number) => `${group}/${topic}/${partition}`;
+  return {
+    all,
+    async load(group, topic, partitions) {
+      const out = new Map<number, Snapshot>();
+      for (const p of partitions) {
+        const found = all.get(key(group, topic, p));
+        if (found) out.set(p, { ...found });
+      }
+      return out;
+    },
+    async save(group, topic, partition, snapshot) {
+      all.set(key(group, topic, partition), { ...snapshot });
+    },
+  };
+}

@@ -1,0 +1,231 @@
+// The one processor runner: fetch -> handle (decode failures are dead letters) -> insert -> checkpoint ->
+// commit. Inserts carry deterministic tokens derived from (group, topic, partition, offset range, table),
+// and the range of the batch in flight is checkpointed before its inserts, so a crash at any instant
+// replays exactly the same batches with the same tokens: at-least-once delivery, exactly-once effect.
+// Stateful processors restore their latest snapshot and replay up to the checkpoint without writing.
+import type PQueue from 'p-queue';
+import type { BusConsumer, BusRecord, PartitionHandler } from '../bus/types.ts';
+import { PrognosError, isRetriable, messageOf } from '../errors.ts';
+import type { Logger } from '../observability/log.ts';
+import type { PipelineMetrics } from '../observability/metrics.ts';
+import { retry } from '../retry.ts';
+import type { TableRows } from '../store/types.ts';
+import type { Checkpoint, CheckpointStore, SnapshotStore } from './checkpoints.ts';
+import type { RunnerConfig } from './config.ts';
+import type { DeadLetter, ProcessorDefinition } from './types.ts';
+
+/** Where rows go: the store, or a fake in tests. */
+export interface RowSink {
+  insert(rows: TableRows, token?: string): Promise<void>;
+}
+
+export interface RunnerDeps<S> {
+  definition: ProcessorDefinition<S>;
+  consumer: BusConsumer;
+  topic: string;
+  group: string;
+  sink: RowSink;
+  checkpoints: CheckpointStore;
+  snapshots: SnapshotStore;
+  config: RunnerConfig;
+  queue: PQueue;
+  log: Logger;
+  metrics: PipelineMetrics;
+  now: () => number;
+  /** Called once when the runner cannot go on (non-retriable store error, bug). */
+  onFatal: (err: unknown) => void;
+}
+
+interface PartitionWork<S> {
+  state: S;
+  /** Next offset expected from the bus; undefined until the first record when nothing is checkpointed. */
+  position: number | undefined;
+  checkpoint: Checkpoint;
+  /** Records below this offset only rebuild state (their outputs are already durable). */
+  restoreUntil: number;
+  /** Records gathered to replay the in-flight batch [checkpoint.nextOffset, checkpoint.pendingTo]. */
+  replay: BusRecord[];
+  /** The state reflects every record below this offset (what a snapshot records). */
+  stateOffset: number;
+  lastSnapshotAt: number;
+  lastSnapshotOffset: number;
+}
+
+const deadLetterColumns = ['tenant', 'received_at', 'component', 'topic', 'partition', 'offset', 'reason', 'detail', 'payload'];
+
+export interface Runner {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  healthy(): boolean;
+}
+
+/** Build a runner for one processor on one topic. */
+export function createRunner<S>(deps: RunnerDeps<S>): Runner {
+  const { definition, consumer, topic, group, config, log, metrics } = deps;
+  const component = definition.name;
+  const work = new Map<number, PartitionWork<S>>();
+  let stopping = false;
+  let fatal: unknown;
+
+  const withRetry = <T>(what: string, operation: () => Promise<T>) =>
+    retry(operation, {
+      baseDelayMs: config.retryBaseDelayMs,
+      maxDelayMs: 30_000,
+      isRetriable,
+      shouldStop: () => stopping,
+      onRetry: (err, attempt, delayMs) => {
+        metrics.retries.inc({ component });
+        log.warn({ err: messageOf(err), attempt, delayMs, what }, 'store call failed; retrying');
+      },
+    });
+
+  const saveCheckpoint = (partition: number, checkpoint: Checkpoint) =>
+    withRetry('checkpoint', () => deps.checkpoints.save(group, topic, partition, checkpoint, deps.now()));
+
+  async function takeSnapshot(partition: number, entry: PartitionWork<S>): Promise<void> {
+    const offset = entry.stateOffset;
+    if (!definition.snapshot || offset === entry.lastSnapshotOffset) return;
+    const state = definition.snapshot.serialize(entry.state);
+    await withRetry('snapshot', () => deps.snapshots.save(group, topic, partition, { offset, state }, deps.now()));
+    entry.lastSnapshotAt = deps.now();
+    entry.lastSnapshotOffset = offset;
+  }
+
+  const handler: PartitionHandler = {
+    async onAssigned(partitions) {
+      const checkpoints = await withRetry('load checkpoints', () => deps.checkpoints.load(group, topic, partitions));
+      const snapshots = definition.snapshot ? await withRetry('load snapshots', () => deps.snapshots.load(group, topic, partitions)) : new Map();
+      const starts = new Map<number, number>();
+      for (const partition of partitions) {
+        const checkpoint = checkpoints.get(partition) ?? { nextOffset: 0, pendingTo: -1, version: 0 };
+        const snapshot = snapshots.get(partition);
+        const usable = snapshot !== undefined && snapshot.offset <= checkpoint.nextOffset;
+        const state = usable && definition.snapshot ? definition.snapshot.deserialize(snapshot.state) : definition.initState(partition);
+        const from = usable ? snapshot.offset : definition.snapshot ? 0 : checkpoint.nextOffset;
+        const known = checkpoints.has(partition) || usable;
+        work.set(partition, { state, position: known ? from : undefined, checkpoint, restoreUntil: checkpoint.nextOffset, replay: [], stateOffset: from, lastSnapshotAt: deps.now(), lastSnapshotOffset: usable ? snapshot.offset : -1 });
+        if (known) starts.set(partition, from);
+        log.info({ partition, from, checkpoint: checkpoint.nextOffset, pendingTo: checkpoint.pendingTo }, 'partition assigned');
+      }
+      return starts;
+    },
+
+    async onRevoked(partitions) {
+      for (const partition of partitions) {
+        const entry = work.get(partition);
+        if (entry && fatal === undefined) await takeSnapshot(partition, entry);
+        work.delete(partition);
+      }
+      log.info({ partitions }, 'partitions revoked');
+    },
+
+    async onRecords(partition, records, logEnd) {
+      if (fatal !== undefined) return;
+      const entry = work.get(partition);
+      if (!entry) return;
+      try {
+        await consume(partition, entry, records);
+        metrics.consumerLag.set({ topic, partition: String(partition) }, Math.max(0, logEnd - entry.checkpoint.nextOffset));
+        metrics.checkpointAge.set({ topic, partition: String(partition) }, 0);
+        if (definition.snapshot && deps.now() - entry.lastSnapshotAt >= config.snapshotIntervalMs) await takeSnapshot(partition, entry);
+      } catch (err) {
+        fail(err);
+      }
+    },
+  };
+
+  async function consume(partition: number, entry: PartitionWork<S>, records: readonly BusRecord[]): Promise<void> {
+    let rest = records;
+    if (entry.position !== undefined) {
+      const position = entry.position;
+      rest = rest.filter((record) => record.offset >= position);
+      const first = rest[0];
+      if (first && first.offset > position) log.warn({ partition, expected: position, got: first.offset }, 'offset gap: records missing from the bus (retention?)');
+    }
+    while (rest.length > 0) {
+      const first = rest[0]!;
+      if (first.offset < entry.restoreUntil) {
+        const prefix = rest.filter((record) => record.offset < entry.restoreUntil);
+        definition.handle(entry.state, prefix); // outputs already durable: rebuild state only
+        entry.position = prefix.at(-1)!.offset + 1;
+        entry.stateOffset = entry.position;
+        rest = rest.slice(prefix.length);
+        continue;
+      }
+      if (entry.checkpoint.pendingTo >= 0) {
+        const pendingTo = entry.checkpoint.pendingTo;
+        const take = rest.filter((record) => record.offset <= pendingTo);
+        entry.replay.push(...take);
+        rest = rest.slice(take.length);
+        entry.position = take.at(-1)!.offset + 1;
+        if (entry.replay.at(-1)?.offset !== pendingTo) return; // wait for the rest of the in-flight batch
+        const batch = entry.replay;
+        entry.replay = [];
+        await processBatch(partition, entry, batch, true);
+        continue;
+      }
+      await processBatch(partition, entry, rest, false);
+      rest = [];
+    }
+  }
+
+  async function processBatch(partition: number, entry: PartitionWork<S>, batch: readonly BusRecord[], replaying: boolean): Promise<void> {
+    const started = performance.now();
+    const first = batch[0]!.offset;
+    const last = batch.at(-1)!.offset;
+    metrics.received.inc({ component }, batch.length);
+    if (!replaying) {
+      entry.checkpoint = { nextOffset: first, pendingTo: last, version: entry.checkpoint.version + 1 };
+      await saveCheckpoint(partition, entry.checkpoint);
+    }
+    const result = definition.handle(entry.state, batch);
+    const tokenBase = `${group}|${topic}|${partition}|${first}-${last}`;
+    const tables = [...result.outputs];
+    if (result.deadLetters.length > 0) tables.push(deadLetterRows(component, result.deadLetters));
+    await Promise.all(tables.map((rows) => deps.queue.add(() => withRetry(`insert ${rows.table}`, () => deps.sink.insert(rows, `${tokenBase}|${rows.table}`)))));
+    entry.checkpoint = { nextOffset: last + 1, pendingTo: -1, version: entry.checkpoint.version + 1 };
+    await saveCheckpoint(partition, entry.checkpoint);
+    entry.position = last + 1;
+    entry.stateOffset = last + 1;
+    entry.restoreUntil = last + 1;
+    await consumer.commit(partition, last + 1).catch((err: unknown) => log.warn({ err: messageOf(err), partition }, 'bus offset commit failed; the store checkpoint stays authoritative'));
+    metrics.sent.inc({ component }, result.accepted);
+    for (const letter of result.deadLetters) metrics.discarded.inc({ component, reason: letter.reason });
+    metrics.batchDuration.observe({ component }, (performance.now() - started) / 1000);
+    log.debug({ partition, first, last, accepted: result.accepted, deadLetters: result.deadLetters.length, replaying }, 'batch stored');
+  }
+
+  function fail(err: unknown): void {
+    if (fatal !== undefined) return;
+    if (stopping && isRetriable(err)) {
+      log.warn({ err: messageOf(err) }, 'batch abandoned during shutdown; it replays on restart');
+      return;
+    }
+    fatal = err;
+    const code = err instanceof PrognosError ? err.code : 'INTERNAL';
+    metrics.errors.inc({ component, code });
+    log.error({ err, code }, 'processor stopped: offsets stay uncommitted; operator action needed');
+    deps.onFatal(err);
+  }
+
+  return {
+    async start() {
+      await consumer.start(handler);
+    },
+    async stop() {
+      stopping = true;
+      await consumer.stop();
+    },
+    healthy() {
+      return fatal === undefined && consumer.healthy();
+    },
+  };
+}
+
+function deadLetterRows(component: string, letters: readonly DeadLetter[]): TableRows {
+  return {
+    table: 'dead_letters',
+    columns: deadLetterColumns,
+    rows: letters.map((l) => [l.tenant, l.receivedAtMs, component, l.topic, l.partition, l.offset, l.reason, l.detail, l.payload]),
+  };
+}

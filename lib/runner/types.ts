@@ -1,0 +1,37 @@
+// What a processor is: a definition with a synchronous, IO-free `handle(state, records)` that the shared
+// runner drives. The runner does fetch, insert, checkpoint and commit; processors never touch IO.
+import type { BusRecord } from '../bus/types.ts';
+import type { TableRows } from '../store/types.ts';
+
+/** A record or sample refused on the way in, with a machine reason and a human detail. */
+export interface DeadLetter {
+  tenant: string;
+  receivedAtMs: number;
+  topic: string;
+  partition: number;
+  offset: number;
+  reason: string;
+  detail: string;
+  /** base64 bytes for undecodable records, JSON for invalid samples. */
+  payload: string;
+}
+
+export interface HandleResult {
+  outputs: TableRows[];
+  deadLetters: DeadLetter[];
+  /** Units accepted (samples, for the samples processor), for the sent counter. */
+  accepted: number;
+}
+
+/**
+ * A processor. `handle` must be deterministic: the same state and records give the same rows, because
+ * a replay after a crash re-runs it and relies on identical rows under identical insert tokens.
+ */
+export interface ProcessorDefinition<S> {
+  /** Component name: metrics label, log field, part of insert tokens. */
+  name: string;
+  initState(partition: number): S;
+  handle(state: S, records: readonly BusRecord[]): HandleResult;
+  /** Present for stateful processors: state snapshots are written periodically and on revoke. */
+  snapshot?: { serialize(state: S): string; deserialize(text: string): S };
+}

@@ -1,0 +1,93 @@
+// The ClickHouse store: @clickhouse/client over HTTP, or over chDB in-process via `chdb/connection`.
+// Maps failures to coded errors: transport trouble is STORE_UNAVAILABLE (retriable), a refused statement
+// is STORE_REJECTED, except the server codes that mean "try again later".
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { join } from 'node:path';
+import { PrognosError } from '../errors.ts';
+import type { StoreConfig } from './config.ts';
+import type { Store, TableRows } from './types.ts';
+
+/** ClickHouse server error codes that clear up by themselves (timeouts, overload, too many parts). */
+const retriableServerCodes = new Set(['159', '164', '202', '203', '209', '210', '241', '252', '285', '319', '425', '999', '1002']);
+
+function toStoreError(err: unknown, what: string): PrognosError {
+  if (err instanceof PrognosError) return err;
+  const code = (err as { code?: unknown }).code;
+  const type = (err as { type?: unknown }).type;
+  const isServerError = typeof code === 'string' && /^\d+$/.test(code) && typeof type === 'string';
+  if (isServerError && !retriableServerCodes.has(code)) {
+    return new PrognosError('STORE_REJECTED', `${what}: ${(err as Error).message}`, { cause: err, details: { clickhouseCode: code, clickhouseType: type } });
+  }
+  const name = (err as Error | undefined)?.constructor?.name ?? '';
+  if (name === 'ChdbSyntaxError' || name === 'ChdbQueryError' || name === 'ChdbBindError') {
+    return new PrognosError('STORE_REJECTED', `${what}: ${(err as Error).message}`, { cause: err });
+  }
+  return new PrognosError('STORE_UNAVAILABLE', `${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+}
+
+/** Open the store chosen by `config` (HTTP when a URL is set, chDB under `dataDir` otherwise). */
+export async function createClickHouseStore(config: StoreConfig, dataDir: string): Promise<Store> {
+  let client: ClickHouseClient;
+  let kind: Store['kind'];
+  if (config.url === '') {
+    const { createChdbConnection } = await import('chdb/connection');
+    client = createClient({ connection: createChdbConnection({ path: join(dataDir, 'chdb') }) as never });
+    kind = 'chdb';
+  } else {
+    client = createClient({ url: config.url, username: config.user, password: config.password, request_timeout: config.requestTimeoutMs, clickhouse_settings: { date_time_input_format: 'best_effort' } });
+    kind = 'http';
+  }
+  const database = config.database;
+  await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` }).catch((err: unknown) => {
+    throw toStoreError(err, 'create database');
+  });
+  return {
+    kind,
+    database,
+    table: (name) => `${database}.${name}`,
+    async ping() {
+      try {
+        const result = await client.ping();
+        return result.success;
+      } catch {
+        return false; // ping answers the question "reachable?"; the reason is logged by callers that need it
+      }
+    },
+    async command(sql, params) {
+      try {
+        await client.command({ query: sql, ...(params ? { query_params: params } : {}) });
+      } catch (err) {
+        throw toStoreError(err, 'command');
+      }
+    },
+    async query<T>(sql: string, params?: Record<string, unknown>) {
+      try {
+        const result = await client.query({ query: sql, format: 'JSONEachRow', ...(params ? { query_params: params } : {}) });
+        return await result.json<T>();
+      } catch (err) {
+        throw toStoreError(err, 'query');
+      }
+    },
+    async insert({ table, columns, rows }: TableRows, token?: string) {
+      if (rows.length === 0) return;
+      try {
+        await client.insert({
+          table: `${database}.${table}`,
+          columns: [...columns] as [string, ...string[]],
+          values: rows,
+          format: 'JSONCompactEachRow',
+          clickhouse_settings: {
+            async_insert: 0,
+            deduplicate_blocks_in_dependent_materialized_views: 1,
+            ...(token === undefined ? {} : { insert_deduplication_token: token }),
+          },
+        });
+      } catch (err) {
+        throw toStoreError(err, `insert into ${table}`);
+      }
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}
