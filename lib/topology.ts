@@ -49,9 +49,9 @@ export interface StartOptions {
 }
 
 /** Create the bus the configuration names. */
-export function createBus(config: Config, log: Logger): Bus {
+export function createBus(config: Config, log: Logger, now: () => number = Date.now): Bus {
   if (config.bus.brokers.length > 0) return createKafkaBus({ brokers: config.bus.brokers, clientId: config.bus.clientId, idempotent: config.bus.idempotent, log: log.child({ component: 'kafka' }) });
-  return createEmbeddedBus({ dir: join(config.core.dataDir, 'bus'), fsync: config.bus.fsync, log: log.child({ component: 'embedded-bus' }) });
+  return createEmbeddedBus({ dir: join(config.core.dataDir, 'bus'), fsync: config.bus.fsync, now, log: log.child({ component: 'embedded-bus' }) });
 }
 
 /** Start the given roles; resolves once every one is running. */
@@ -62,7 +62,7 @@ export async function startPipeline(options: StartOptions): Promise<RunningPipel
   const metrics = pipelineMetrics(registry);
   const store = await createClickHouseStore(config.store, config.core.dataDir);
   await migrate(store, log.child({ component: 'migrate' }));
-  const bus = createBus(config, log);
+  const bus = createBus(config, log, now);
   const topic = config.bus.metricsTopic;
   await bus.ensureTopic(topic, config.bus.partitions);
   const codec = createMetricBatchCodec();

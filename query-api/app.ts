@@ -22,7 +22,7 @@ export interface AppDeps {
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, disableRequestLogging: true, requestIdHeader: 'x-request-id', ajv: { customOptions: { coerceTypes: true, removeAdditional: false } } }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, requestIdHeader: 'x-request-id', ajv: { customOptions: { coerceTypes: true, removeAdditional: false } } }).withTypeProvider<TypeBoxTypeProvider>();
   registerErrorHandling(app);
   registerAuth(app, deps.config, deps.log.child({ component: 'audit' }), deps.now);
   await app.register(healthRoutes, { checks: deps.checks, registry: deps.registry });

@@ -1,13 +1,15 @@
 /* A Kafka-protocol test broker on loopback: librdkafka's mock cluster (rdkafka_mock.h from Debian's
  * librdkafka-dev). Prints the bootstrap address on stdout, then serves until stdin closes or a signal
  * arrives, so a test process that dies takes the broker with it. Not a real Kafka: one consumer per
- * group, no idempotent producer (see DESIGN.md). Usage: mock-broker [brokers]                      */
+ * group, no idempotent producer, no CreateTopics via a controller (see DESIGN.md), so topics are made
+ * by writing "topic NAME PARTITIONS" lines on stdin (answered "ok NAME" or "error ..."). Usage:
+ * mock-broker [brokers]                                                                            */
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
+#include <string.h>
 
 static volatile sig_atomic_t stop = 0;
 static void on_signal(int sig) { (void)sig; stop = 1; }
@@ -25,10 +27,18 @@ int main(int argc, char **argv) {
   fflush(stdout);
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
-  char buf[64];
-  while (!stop) {
-    ssize_t n = read(STDIN_FILENO, buf, sizeof buf); /* EOF: the parent went away */
-    if (n <= 0) break;
+  char line[512];
+  while (!stop && fgets(line, sizeof line, stdin)) { /* EOF: the parent went away */
+    char name[256];
+    int partitions = 0;
+    if (sscanf(line, "topic %255s %d", name, &partitions) == 2 && partitions > 0) {
+      rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(cluster, name, partitions, 1);
+      if (err) printf("error %s\n", rd_kafka_err2str(err));
+      else printf("ok %s\n", name);
+    } else {
+      printf("error unknown command\n");
+    }
+    fflush(stdout);
   }
   rd_kafka_mock_cluster_destroy(cluster);
   rd_kafka_destroy(rk);

@@ -1,0 +1,72 @@
+// Starts the librdkafka mock broker (ops/kafka-mock/build/mock-broker, built by build.sh from Debian's
+// librdkafka-dev) on loopback for tests, building it first when the library is present. Returns the
+// bootstrap address, or the reason it cannot run so a test can skip with that reason printed.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const binary = `${here}build/mock-broker`;
+
+export interface MockBroker {
+  bootstrap: string;
+  /** Create a topic (the mock has no controller for CreateTopics). */
+  createTopic(name: string, partitions: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Build the broker if needed; returns undefined when ready, or why it cannot be built. */
+export function ensureMockBroker(): string | undefined {
+  if (existsSync(binary)) return undefined;
+  if (!existsSync('/usr/include/librdkafka/rdkafka_mock.h')) return 'librdkafka-dev is not installed (apt-get install librdkafka-dev); .ci/run installs it';
+  const built = spawnSync('bash', [`${here}build.sh`], { encoding: 'utf8' });
+  return built.status === 0 ? undefined : `building the mock broker failed: ${built.stderr}`;
+}
+
+/** Start a mock cluster; it exits when this process closes its stdin or stops it. */
+export async function startMockBroker(brokers = 1): Promise<MockBroker> {
+  const problem = ensureMockBroker();
+  if (problem) throw new Error(problem);
+  const child: ChildProcess = spawn(binary, [String(brokers)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  const waiters: ((line: string) => void)[] = [];
+  let pending = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    pending += chunk.toString('utf8');
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, nl).trim();
+      pending = pending.slice(nl + 1);
+      const waiter = waiters.shift();
+      if (waiter) waiter(line);
+      else lines.push(line);
+    }
+  });
+  const nextLine = (what: string) =>
+    new Promise<string>((resolve, reject) => {
+      const queued = lines.shift();
+      if (queued !== undefined) return resolve(queued);
+      const timer = setTimeout(() => reject(new Error(`mock broker did not answer ${what} within 10 s`)), 10_000);
+      waiters.push((line) => {
+        clearTimeout(timer);
+        resolve(line);
+      });
+    });
+  const exited = new Promise<never>((_resolve, reject) => child.once('exit', (code) => reject(new Error(`mock broker exited with ${code}`))));
+  exited.catch(() => undefined);
+  const bootstrap = await Promise.race([nextLine('its address'), exited]);
+  return {
+    bootstrap,
+    async createTopic(name, partitions) {
+      child.stdin!.write(`topic ${name} ${partitions}\n`);
+      const answer = await nextLine(`topic ${name}`);
+      if (answer !== `ok ${name}`) throw new Error(`mock broker refused topic ${name}: ${answer}`);
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.stdin!.end();
+      }),
+  };
+}
