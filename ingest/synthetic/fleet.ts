@@ -18,7 +18,7 @@ export function hashUnit(...parts: number[]): number {
   }
   h = Math.imul(h ^ (h >>> 16), 2246822507);
   h = Math.imul(h ^ (h >>> 13), 3266489909);
-  return ((h ^= h >>> 16) >>> 0) / 4294967296;
+  return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
 }
 
 /** Roughly standard-normal noise from hashed uniforms (Irwin-Hall with 4 terms). */

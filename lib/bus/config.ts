@@ -5,6 +5,7 @@ export const busConfigSchema = Type.Object({
   brokers: Type.Array(Type.String(), { env: 'KAFKA_BROKERS', description: 'Kafka bootstrap servers, comma-separated. Empty: the embedded bus under PROGNOS_DATA_DIR/bus (single process).', default: [] }),
   clientId: Type.String({ env: 'KAFKA_CLIENT_ID', description: 'Kafka client id.', default: 'prognos' }),
   idempotent: Type.Boolean({ env: 'KAFKA_IDEMPOTENT', description: 'Idempotent Kafka producer (no duplicates on producer retries). Turn off only for brokers without it, such as the librdkafka mock.', default: true }),
+  sessionTimeoutMs: Type.Integer({ env: 'KAFKA_SESSION_TIMEOUT_MS', description: 'Consumer group session timeout: how long a silent member keeps its partitions.', default: 30_000, minimum: 1000 }),
   metricsTopic: Type.String({ env: 'BUS_METRICS_TOPIC', description: 'Topic of MetricBatch records.', default: 'telemetry.ingest.metric-batch.v1' }),
   partitions: Type.Integer({ env: 'BUS_PARTITIONS', description: 'Partitions of topics prognos creates (existing topics keep theirs).', default: 4, minimum: 1 }),
   fsync: Type.Boolean({ env: 'BUS_FSYNC', description: 'Embedded bus: fsync every append (survives power loss, not only crashes).', default: true }),

@@ -30,7 +30,7 @@ describe.skipIf(unavailable !== undefined)('kafka bus (mock broker)', () => {
   });
 
   it('produces on the murmur2 partition, consumes in order, commits and resumes', async () => {
-    const bus = createKafkaBus({ brokers: [broker.bootstrap], clientId: 'test', idempotent: false, log });
+    const bus = createKafkaBus({ brokers: [broker.bootstrap], clientId: 'test', idempotent: false, sessionTimeoutMs: 6000, log });
     await bus.ensureTopic('adapter.t', 3);
     const keys = ['acme/a', 'acme/b', 'acme/c', 'acme/d'];
     await bus.produce('adapter.t', keys.flatMap((key) => [1, 2, 3].map((i) => ({ key, value: Buffer.from(`${key}:${i}`) }))));
@@ -67,6 +67,6 @@ describe.skipIf(unavailable !== undefined)('kafka bus (mock broker)', () => {
   });
 
   it('runs the end-to-end scenario with exact points over Kafka', async () => {
-    await knownInputScenario(dataDir, { KAFKA_BROKERS: broker.bootstrap, KAFKA_IDEMPOTENT: 'false', BUS_PARTITIONS: '2' });
+    await knownInputScenario(dataDir, { KAFKA_BROKERS: broker.bootstrap, KAFKA_IDEMPOTENT: 'false', KAFKA_SESSION_TIMEOUT_MS: '6000', BUS_PARTITIONS: '2' });
   });
 });

@@ -13,6 +13,8 @@ export interface KafkaBusOptions {
   clientId: string;
   /** Idempotent producer (needs a real broker; the librdkafka mock does not support it). */
   idempotent: boolean;
+  /** Group session timeout; a stopped member's partitions move on after at most this. */
+  sessionTimeoutMs?: number;
   log: Logger;
 }
 
@@ -90,7 +92,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
       return readLastRecords(kafka, await withAdmin(), topic);
     },
     createConsumer(consumerOptions) {
-      const consumer = createKafkaConsumer(kafka.consumer({ groupId: consumerOptions.group, allowAutoTopicCreation: false }), consumerOptions, options.log);
+      const consumer = createKafkaConsumer(kafka.consumer({ groupId: consumerOptions.group, allowAutoTopicCreation: false, ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeout: options.sessionTimeoutMs, heartbeatInterval: Math.max(100, Math.floor(options.sessionTimeoutMs / 10)) }) }), consumerOptions, options.log);
       consumers.add(consumer);
       return consumer;
     },
