@@ -13,6 +13,7 @@ import { partitionFor } from './partitioner.ts';
 import type { BusRecord } from './types.ts';
 
 const unavailable = ensureMockBroker();
+if (unavailable && process.env['PROGNOS_REQUIRE_KAFKA_MOCK'] === '1') throw new Error(`the Kafka mock broker is required here but unavailable: ${unavailable}`);
 if (unavailable) console.warn(`SKIPPING Kafka adapter tests: ${unavailable}`);
 const log = pino({ level: 'silent' });
 const dataDir = mkdtempSync(join(tmpdir(), 'prognos-kafka-'));
