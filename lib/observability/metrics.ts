@@ -20,6 +20,7 @@ export interface PipelineMetrics {
   errors: Counter<'component' | 'code'>;
   retries: Counter<'component'>;
   batchDuration: Histogram<'component'>;
+  storeLatency: Histogram<'component'>;
   consumerLag: Gauge<'topic' | 'partition'>;
   checkpointAge: Gauge<'topic' | 'partition'>;
 }
@@ -38,6 +39,7 @@ export function pipelineMetrics(registry: Registry): PipelineMetrics {
     errors: new Counter({ name: 'prognos_errors_total', help: 'Errors by catalogue code.', labelNames: ['component', 'code'], registers }),
     retries: new Counter({ name: 'prognos_retries_total', help: 'Retried operations (store or bus).', labelNames: ['component'], registers }),
     batchDuration: new Histogram({ name: 'prognos_batch_duration_seconds', help: 'Wall time to process one batch, decode to commit.', labelNames: ['component'], buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers }),
+    storeLatency: new Histogram({ name: 'prognos_append_to_store_seconds', help: 'From a record\'s bus append to its outputs being durable (observed per record).', labelNames: ['component'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300], registers }),
     consumerLag: new Gauge({ name: 'prognos_consumer_lag_records', help: 'Records between the committed position and the log end, per partition.', labelNames: ['topic', 'partition'], registers }),
     checkpointAge: new Gauge({ name: 'prognos_checkpoint_age_seconds', help: 'Seconds since the last durable checkpoint of a partition.', labelNames: ['topic', 'partition'], registers }),
   };

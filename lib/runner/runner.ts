@@ -192,6 +192,10 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     metrics.sent.inc({ component }, result.accepted);
     for (const letter of result.deadLetters) metrics.discarded.inc({ component, reason: letter.reason });
     metrics.batchDuration.observe({ component }, (performance.now() - started) / 1000);
+    if (!replaying) {
+      const storedAt = deps.now();
+      for (const record of batch) metrics.storeLatency.observe({ component }, Math.max(0, storedAt - record.timestampMs) / 1000);
+    }
     log.debug({ partition, first, last, accepted: result.accepted, deadLetters: result.deadLetters.length, replaying }, 'batch stored');
   }
 
