@@ -7,6 +7,7 @@ import PQueue from 'p-queue';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../query-api/app.ts';
 import { createSyntheticCollector, type SyntheticCollector } from '../ingest/synthetic/collector.ts';
+import { createForecastProcessor } from '../processors/forecast/handler.ts';
 import { createSamplesProcessor } from '../processors/samples/handler.ts';
 import { createMetricBatchCodec } from './avro/metric-batch.ts';
 import { createEmbeddedBus } from './bus/embedded.ts';
@@ -44,6 +45,8 @@ export interface StartOptions {
   now: () => number;
   /** Called when a component fails for good; main exits non-zero so a supervisor restarts it. */
   onFatal: (err: unknown) => void;
+  /** Wraps the store before use (tests inject faults here). */
+  wrapStore?: (store: Store) => Store;
   /** Extra processors to run in the process role (tests; later issues add theirs here). */
   processors?: ProcessorDefinition<unknown>[];
 }
@@ -60,7 +63,8 @@ export async function startPipeline(options: StartOptions): Promise<RunningPipel
   const embedded = config.bus.brokers.length === 0;
   if (embedded && roles.length < 3) log.warn({ roles }, 'embedded bus with only some roles: other processes cannot see this bus; set KAFKA_BROKERS to split roles');
   const metrics = pipelineMetrics(registry);
-  const store = await createClickHouseStore(config.store, config.core.dataDir);
+  const opened = await createClickHouseStore(config.store, config.core.dataDir);
+  const store = options.wrapStore ? options.wrapStore(opened) : opened;
   await migrate(store, log.child({ component: 'migrate' }));
   const bus = createBus(config, log, now);
   const topic = config.bus.metricsTopic;
@@ -70,7 +74,11 @@ export async function startPipeline(options: StartOptions): Promise<RunningPipel
   const running: RunningPipeline = { store, bus, runners: [], stop: async () => undefined };
 
   if (roles.includes('process')) {
-    const definitions = [createSamplesProcessor(config.samples, codec) as ProcessorDefinition<unknown>, ...(options.processors ?? [])];
+    const definitions = [
+      createSamplesProcessor(config.samples, codec) as ProcessorDefinition<unknown>,
+      ...(config.forecast.enabled ? [createForecastProcessor(config.forecast, codec, config.samples) as ProcessorDefinition<unknown>] : []),
+      ...(options.processors ?? []),
+    ];
     for (const definition of definitions) {
       const group = definition.name === 'samples' ? config.samples.group : `prognos-${definition.name}`;
       const consumer = bus.createConsumer({ group, topic, maxBatchRecords: config.runner.maxBatchRecords });

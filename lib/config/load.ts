@@ -2,6 +2,7 @@
 import type { Static, TObject } from '@sinclair/typebox';
 import { apiConfigSchema } from '../../query-api/config.ts';
 import { syntheticConfigSchema } from '../../ingest/synthetic/config.ts';
+import { forecastConfigSchema } from '../../processors/forecast/config.ts';
 import { samplesConfigSchema } from '../../processors/samples/config.ts';
 import { busConfigSchema } from '../bus/config.ts';
 import { PrognosError } from '../errors.ts';
@@ -17,6 +18,7 @@ export const configSections = {
   store: storeConfigSchema,
   runner: runnerConfigSchema,
   samples: samplesConfigSchema,
+  forecast: forecastConfigSchema,
   synthetic: syntheticConfigSchema,
   api: apiConfigSchema,
 } satisfies Record<string, TObject>;

@@ -137,3 +137,35 @@ describe('runner', () => {
     expect(runner.healthy()).toBe(true);
   });
 });
+
+describe('partition reassignment', () => {
+  it('moves state with the partition: the new owner continues without double counting', async () => {
+    const expected = await uninterrupted();
+    const checkpoints = createMemoryCheckpoints();
+    const snapshots = createMemorySnapshots();
+    const sink = createSink();
+    const handOverAt = 23; // the first owner handles 23 records, then loses the partition
+    const ownerA: BusConsumer = {
+      async start(handler) {
+        const starts = await handler.onAssigned([0]);
+        for (let at = starts.get(0) ?? 0; at < handOverAt; at += 6) await handler.onRecords(0, records.slice(at, Math.min(at + 6, handOverAt)), records.length);
+        await handler.onRevoked([0]); // rebalance: snapshot before letting go
+      },
+      async commit() {},
+      async stop() {},
+      healthy: () => true,
+    };
+    const deps = (consumer: BusConsumer) => ({
+      definition: summing, consumer, topic: 't', group: 'g', sink: sink.sink, checkpoints, snapshots,
+      config: { maxBatchRecords: 100, storeConcurrency: 2, snapshotIntervalMs: 1e9, retryBaseDelayMs: 1 },
+      queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
+    });
+    await createRunner(deps(ownerA)).start();
+    expect(snapshots.all.get('g/t/0')?.offset).toBe(handOverAt);
+
+    const feedB = createFeed(4);
+    await createRunner(deps(feedB.consumer)).start();
+    await feedB.drained;
+    expect(sink.rows).toEqual(expected);
+  });
+});

@@ -10,6 +10,7 @@ export interface TestPipelineOptions {
   env: Record<string, string>;
   roles?: Role[];
   now: () => number;
+  wrapStore?: (store: Store) => Store;
 }
 
 /** Start a pipeline; fatal errors reject `fatal`. */
@@ -19,7 +20,7 @@ export async function startTestPipeline(options: TestPipelineOptions): Promise<R
   let reject: (err: unknown) => void = () => undefined;
   const fatal = new Promise<never>((_resolve, fail) => (reject = fail));
   fatal.catch(() => undefined);
-  const pipeline = await startPipeline({ roles: options.roles ?? ['ingest', 'process', 'api'], config, log, registry: createRegistry(), now: options.now, onFatal: reject });
+  const pipeline = await startPipeline({ roles: options.roles ?? ['ingest', 'process', 'api'], config, log, registry: createRegistry(), now: options.now, onFatal: reject, ...(options.wrapStore ? { wrapStore: options.wrapStore } : {}) });
   return Object.assign(pipeline, { fatal });
 }
 
