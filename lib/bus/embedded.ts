@@ -121,7 +121,7 @@ function createEmbeddedConsumer(
   const positions = new Map<number, number>();
   let running = false;
   let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
+  const wakers = new Set<() => void>();
   let failed = false;
 
   async function waitForAppend(ms: number): Promise<void> {
@@ -130,29 +130,31 @@ function createEmbeddedConsumer(
       function done(): void {
         clearTimeout(timer);
         appended.off(options.topic, done);
-        wake = undefined;
+        wakers.delete(done);
         resolve();
       }
-      wake = done;
+      wakers.add(done);
       appended.on(options.topic, done);
     });
   }
 
-  async function run(handler: PartitionHandler): Promise<void> {
-    const topic = topicOf();
+  /** One fetch loop per partition, so one partition's store write overlaps another's decoding. */
+  async function runPartition(handler: PartitionHandler, p: number): Promise<void> {
+    const partitionLog = topicOf().partitions[p]!;
     while (running) {
-      let delivered = false;
-      for (const [p, position] of positions) {
-        if (!running) break;
-        const partitionLog = topic.partitions[p]!;
-        const records = partitionLog.read(position, options.maxBatchRecords);
-        if (records.length === 0) continue;
-        delivered = true;
-        await handler.onRecords(p, records, partitionLog.endOffset());
-        positions.set(p, position + records.length);
+      const position = positions.get(p)!;
+      const records = partitionLog.read(position, options.maxBatchRecords);
+      if (records.length === 0) {
+        await waitForAppend(250);
+        continue;
       }
-      if (!delivered && running) await waitForAppend(250);
+      await handler.onRecords(p, records, partitionLog.endOffset());
+      positions.set(p, position + records.length);
     }
+  }
+
+  async function run(handler: PartitionHandler): Promise<void> {
+    await Promise.all([...positions.keys()].map((p) => runPartition(handler, p)));
   }
 
   return {
@@ -179,7 +181,7 @@ function createEmbeddedConsumer(
     },
     async stop() {
       running = false;
-      wake?.();
+      for (const wake of [...wakers]) wake();
       if (loop) await loop.catch(() => undefined);
       loop = undefined;
     },

@@ -1,0 +1,126 @@
+// The forecast processor: folds accepted samples into per-series event-time hours and, each time a series'
+// hour closes, issues a forecast with 80%/95% intervals (and a capacity plan when the series carries a
+// `capacity_bytes` label). It writes no dead letters: what the samples processor refuses is skipped here.
+//
+// Late-data policy: an hour closes when the first sample of a later hour arrives for the same series (event
+// time, never the wall clock). A sample of an already closed hour is late: it is ignored and counted in
+// `skipped.late`; the forecast already issued for that hour stands (its actual, read from samples_1h by the
+// forecast_accuracy view, still includes it). Hours skipped entirely count as missing (NaN) in the history.
+// The newest hour of a series stays open until a later sample arrives, so a silent series issues nothing.
+import type { AvroCodec } from '../../lib/avro/codec.ts';
+import type { MetricBatch } from '../../lib/avro/metric-batch.ts';
+import { PrognosError, messageOf } from '../../lib/errors.ts';
+import type { HandleResult, ProcessorDefinition } from '../../lib/runner/types.ts';
+import type { BusRecord } from '../../lib/bus/types.ts';
+import { defaultForecasterParams } from '../../models/forecast/index.ts';
+import type { SamplesConfig } from '../samples/config.ts';
+import { tenantOfKey } from '../samples/handler.ts';
+import { toRows, type BatchRows } from '../samples/rows.ts';
+import type { ForecastConfig } from './config.ts';
+import { HOUR_MS, capacityPlanColumns, forecastColumns, type OutputRows } from './rows.ts';
+import { addSample, newSeries, type HourPolicy } from './series.ts';
+import { deserializeState, serializeState, type ForecastPartitionState } from './state.ts';
+
+/** Samples (or records) not folded into any forecast, by reason. */
+export interface Skipped {
+  /** Records that failed to decode or named another tenant than their key (dead-lettered by samples). */
+  undecodable: number;
+  /** Series and samples the samples processor dead-letters (same rules, applied by the same code). */
+  invalid: number;
+  /** Samples of series whose metric does not match the pattern. */
+  unmatched: number;
+  /** Samples of an hour the series had already closed. */
+  late: number;
+}
+
+/** HandleResult plus the skipped figures; `accepted` counts samples folded into hours. */
+export interface ForecastHandleResult extends HandleResult {
+  skipped: Skipped;
+}
+
+/** The processor definition, with handle() typed to report the skipped figures. */
+export interface ForecastProcessor extends ProcessorDefinition<ForecastPartitionState> {
+  handle(state: ForecastPartitionState, records: readonly BusRecord[]): ForecastHandleResult;
+}
+
+function compilePattern(pattern: string): RegExp {
+  try {
+    return new RegExp(`^(?:${pattern})$`);
+  } catch (cause) {
+    throw new PrognosError('CONFIG_INVALID', `FORECAST_METRIC_PATTERN is not a valid regular expression: ${messageOf(cause)}`, { cause });
+  }
+}
+
+/**
+ * Build the forecast processor. `acceptance` is the samples processor's config: samples are validated by
+ * the same rules and code, so this processor forecasts exactly the samples that are stored.
+ */
+export function createForecastProcessor(config: ForecastConfig, codec: AvroCodec<MetricBatch>, acceptance: SamplesConfig): ForecastProcessor {
+  const pattern = compilePattern(config.metricPattern);
+  const policy: HourPolicy = {
+    params: { ...defaultForecasterParams, horizon: config.horizonHours },
+    minHistoryHours: config.minHistoryHours,
+    refitEveryHours: config.refitEveryHours,
+    horizonHours: config.horizonHours,
+  };
+
+  function fold(state: ForecastPartitionState, batch: MetricBatch, record: BusRecord, out: OutputRows, skipped: Skipped): number {
+    const rows: BatchRows = { samples: [], series: [], deadLetters: [] };
+    toRows(batch, record, acceptance, rows);
+    skipped.invalid += rows.deadLetters.length;
+    const matched = new Map<string, { metric: string; labels: Record<string, string> }>();
+    for (const [, id, metric, labels] of rows.series as [string, string, string, Record<string, string>][]) {
+      if (pattern.test(metric)) matched.set(id, { metric, labels });
+    }
+    let accepted = 0;
+    for (const [tenant, id, ts, value] of rows.samples as [string, string, number, number][]) {
+      const meta = matched.get(id);
+      if (meta === undefined) {
+        skipped.unmatched++;
+        continue;
+      }
+      let series = state.series.get(id);
+      if (series === undefined) {
+        series = newSeries(tenant, meta.metric, meta.labels, Math.floor(ts / HOUR_MS) * HOUR_MS);
+        state.series.set(id, series);
+      }
+      if (addSample(series, id, ts, value, policy, out)) accepted++;
+      else skipped.late++;
+    }
+    return accepted;
+  }
+
+  return {
+    name: 'forecast',
+    initState: () => ({ series: new Map() }),
+    handle(state, records): ForecastHandleResult {
+      const out: OutputRows = { forecasts: [], capacityPlans: [] };
+      const skipped: Skipped = { undecodable: 0, invalid: 0, unmatched: 0, late: 0 };
+      let accepted = 0;
+      for (const record of records) {
+        let batch: MetricBatch;
+        try {
+          batch = codec.decode(record.value);
+        } catch {
+          skipped.undecodable++; // the samples processor dead-letters it; once is enough
+          continue;
+        }
+        if (batch.tenant !== tenantOfKey(record.key)) {
+          skipped.undecodable++;
+          continue;
+        }
+        accepted += fold(state, batch, record, out, skipped);
+      }
+      return {
+        outputs: [
+          { table: 'forecasts', columns: forecastColumns, rows: out.forecasts },
+          { table: 'capacity_plans', columns: capacityPlanColumns, rows: out.capacityPlans },
+        ],
+        deadLetters: [],
+        accepted,
+        skipped,
+      };
+    },
+    snapshot: { serialize: serializeState, deserialize: deserializeState },
+  };
+}

@@ -1,0 +1,76 @@
+// Partition state of the forecast processor (per series: the open event-time hour, bounded hourly history,
+// the forecaster) and its JSON snapshot form. Snapshots are exact: NaN, ±Infinity and -0 survive the round
+// trip, so a restored state continues byte for byte like an uninterrupted one. No IO, no clock.
+import type { ForecasterState } from '../../models/forecast/index.ts';
+import { PrognosError } from '../../lib/errors.ts';
+
+/** What the processor keeps about one series. */
+export interface SeriesState {
+  tenant: string;
+  metric: string;
+  /** From the `capacity_bytes` label; null when absent or not a positive number. */
+  capacity: number | null;
+  /** Start (epoch ms) of the open event-time hour, and the running sum and count of its samples. */
+  hourStart: number;
+  sum: number;
+  count: number;
+  /** Means of the closed hours just before `hourStart`, oldest first; NaN marks an hour without samples. Bounded. */
+  history: number[];
+  /** Null until the series has enough history for a first fit. */
+  forecaster: ForecasterState | null;
+  /** Closed hours since the last (re)fit; the first fit starts it at a per-series offset so refits spread out. */
+  sinceRefit: number;
+  /** Member-set tier of the last fit (0 none, 1 one day, 2 three days, 3 three weeks); a higher tier refits early. */
+  fitTier: number;
+}
+
+/** State of one bus partition: its series by series id, in first-seen order (keeps output order stable). */
+export interface ForecastPartitionState {
+  series: Map<string, SeriesState>;
+}
+
+interface SnapshotV1 {
+  v: 1;
+  series: [string, Omit<SeriesState, 'history'> & { history: string }][];
+}
+
+/** Hourly means as little-endian float64, base64: exact (NaN included) and about half the size of JSON. */
+function encodeFloats(values: readonly number[]): string {
+  const bytes = Buffer.alloc(values.length * 8);
+  values.forEach((v, i) => bytes.writeDoubleLE(v, i * 8));
+  return bytes.toString('base64');
+}
+
+function decodeFloats(text: string): number[] {
+  const bytes = Buffer.from(text, 'base64');
+  return Array.from({ length: bytes.length / 8 }, (_, i) => bytes.readDoubleLE(i * 8));
+}
+
+/** JSON has no NaN, Infinity or -0: they travel as {"$n": "NaN"} (state holds no other object of that shape). */
+function replaceNumber(_key: string, value: unknown): unknown {
+  if (typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0))) return { $n: Object.is(value, -0) ? '-0' : String(value) };
+  return value;
+}
+
+function reviveNumber(_key: string, value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const keys = Object.keys(value);
+    if (keys.length === 1 && keys[0] === '$n') return Number((value as { $n: string }).$n);
+  }
+  return value;
+}
+
+/** The state as snapshot text. */
+export function serializeState(state: ForecastPartitionState): string {
+  const snapshot: SnapshotV1 = { v: 1, series: [...state.series].map(([id, s]) => [id, { ...s, history: encodeFloats(s.history) }]) };
+  return JSON.stringify(snapshot, replaceNumber);
+}
+
+/** The state from snapshot text written by serializeState. */
+export function deserializeState(text: string): ForecastPartitionState {
+  const snapshot = JSON.parse(text, reviveNumber) as Partial<SnapshotV1>;
+  if (snapshot.v !== 1 || !Array.isArray(snapshot.series)) {
+    throw new PrognosError('INTERNAL', `forecast snapshot has unknown format version ${String(snapshot.v)}`);
+  }
+  return { series: new Map(snapshot.series.map(([id, s]) => [id, { ...s, history: decodeFloats(s.history) }])) };
+}
