@@ -83,7 +83,7 @@ export async function startPipeline(options: StartOptions): Promise<RunningPipel
       const group = definition.name === 'samples' ? config.samples.group : `prognos-${definition.name}`;
       const consumer = bus.createConsumer({ group, topic, maxBatchRecords: config.runner.maxBatchRecords });
       const runner = createRunner({
-        definition, consumer, topic, group, sink: store, checkpoints: createStoreCheckpoints(store), snapshots: createStoreSnapshots(store),
+        definition, consumer, topic, group, sink: store, producer: bus, checkpoints: createStoreCheckpoints(store), snapshots: createStoreSnapshots(store),
         config: config.runner, queue, log: log.child({ component: definition.name }), metrics, now, onFatal: options.onFatal,
       });
       await runner.start();

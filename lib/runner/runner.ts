@@ -19,8 +19,15 @@ export interface RowSink {
   insert(rows: TableRows, token?: string): Promise<void>;
 }
 
+/** Where a processor's bus messages go. */
+export interface MessageSink {
+  produce(topic: string, messages: readonly { key: string; value: Buffer }[]): Promise<void>;
+}
+
 export interface RunnerDeps<S> {
   definition: ProcessorDefinition<S>;
+  /** Needed only by processors that emit messages. */
+  producer?: MessageSink;
   consumer: BusConsumer;
   topic: string;
   group: string;
@@ -183,6 +190,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     const tables = [...result.outputs];
     if (result.deadLetters.length > 0) tables.push(deadLetterRows(component, result.deadLetters));
     await Promise.all(tables.map((rows) => deps.queue.add(() => withRetry(`insert ${rows.table}`, () => deps.sink.insert(rows, `${tokenBase}|${rows.table}`)))));
+    await publish(result.messages ?? []);
     entry.checkpoint = { nextOffset: last + 1, pendingTo: -1, version: entry.checkpoint.version + 1 };
     await saveCheckpoint(partition, entry.checkpoint);
     entry.position = last + 1;
@@ -197,6 +205,15 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
       for (const record of batch) metrics.storeLatency.observe({ component }, Math.max(0, storedAt - record.timestampMs) / 1000);
     }
     log.debug({ partition, first, last, accepted: result.accepted, deadLetters: result.deadLetters.length, replaying }, 'batch stored');
+  }
+
+  async function publish(messages: readonly { topic: string; key: string; value: Buffer }[]): Promise<void> {
+    if (messages.length === 0) return;
+    const producer = deps.producer;
+    if (!producer) throw new PrognosError('INTERNAL', `${component} emitted bus messages but the runner has no producer`);
+    const byTopic = new Map<string, { key: string; value: Buffer }[]>();
+    for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), { key: m.key, value: m.value }]);
+    for (const [topic, list] of byTopic) await withRetry(`produce ${topic}`, () => producer.produce(topic, list));
   }
 
   function fail(err: unknown): void {

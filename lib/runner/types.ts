@@ -16,8 +16,20 @@ export interface DeadLetter {
   payload: string;
 }
 
+/** A record to publish on the bus (e.g. alert events), produced after the batch's rows are durable. */
+export interface BusMessage {
+  topic: string;
+  key: string;
+  value: Buffer;
+}
+
 export interface HandleResult {
   outputs: TableRows[];
+  /**
+   * Records for downstream consumers. Produced at least once: a replayed batch produces them again, so
+   * their consumers deduplicate by a key inside the message (alerts carry a dedup key).
+   */
+  messages?: BusMessage[];
   deadLetters: DeadLetter[];
   /** Units accepted (samples, for the samples processor), for the sent counter. */
   accepted: number;
