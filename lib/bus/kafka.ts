@@ -39,6 +39,13 @@ function toBusRecord(topic: string, partition: number, message: { offset: string
   };
 }
 
+/** kafkajs errors carry `retriable`; keep it, under our code. */
+function toBusError(err: unknown, what: string): PrognosError {
+  if (err instanceof PrognosError) return err;
+  const retriable = (err as { retriable?: unknown }).retriable;
+  return new PrognosError('BUS_UNAVAILABLE', `${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err, retriable: retriable === undefined ? true : Boolean(retriable) });
+}
+
 /** Create the Kafka bus. Connections open lazily on first use. */
 export function createKafkaBus(options: KafkaBusOptions): Bus {
   const kafka = new Kafka({ clientId: options.clientId, brokers: [...options.brokers], logLevel: KafkaLogLevel.WARN, logCreator: pinoLogCreator(options.log) });
@@ -76,17 +83,22 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
     },
     partitionCount,
     async produce(topic, messages) {
-      const count = await partitionCount(topic);
-      if (!producer) {
-        producer = kafka.producer({ idempotent: options.idempotent, allowAutoTopicCreation: false, ...(options.idempotent ? { maxInFlightRequests: 1 } : {}) });
-        producerReady = producer.connect();
+      try {
+        const count = await partitionCount(topic);
+        if (!producer) {
+          producer = kafka.producer({ idempotent: options.idempotent, allowAutoTopicCreation: false, ...(options.idempotent ? { maxInFlightRequests: 1 } : {}) });
+          producerReady = producer.connect();
+        }
+        await producerReady;
+        await producer.send({
+          topic,
+          acks: -1,
+          messages: messages.map((m) => ({ key: m.key, value: m.value, partition: partitionFor(m.key, count), ...(m.timestampMs === undefined ? {} : { timestamp: String(m.timestampMs) }) })),
+        });
+      } catch (err) {
+        throw toBusError(err, `produce to ${topic}`); // kafkajs reconnects by itself; the caller retries
+
       }
-      await producerReady;
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: messages.map((m) => ({ key: m.key, value: m.value, partition: partitionFor(m.key, count), ...(m.timestampMs === undefined ? {} : { timestamp: String(m.timestampMs) }) })),
-      });
     },
     async lastRecords(topic) {
       return readLastRecords(kafka, await withAdmin(), topic);
