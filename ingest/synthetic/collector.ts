@@ -5,7 +5,9 @@ import type { AvroCodec } from '../../lib/avro/codec.ts';
 import type { MetricBatch } from '../../lib/avro/metric-batch.ts';
 import { partitionFor } from '../../lib/bus/partitioner.ts';
 import type { Bus } from '../../lib/bus/types.ts';
+import { isRetriable, messageOf } from '../../lib/errors.ts';
 import type { Logger } from '../../lib/observability/log.ts';
+import { retry } from '../../lib/retry.ts';
 import type { PipelineMetrics } from '../../lib/observability/metrics.ts';
 import type { SyntheticConfig } from './config.ts';
 import { hostSeries, type SeriesSpec } from './fleet.ts';
@@ -100,7 +102,16 @@ export function createSyntheticCollector(deps: SyntheticCollectorDeps): Syntheti
         samples += batch.series.length * batch.series[0]!.timestamps.length;
         messages.push({ key: hosts[h]!.key, value: codec.encode(batch) });
       }
-      await bus.produce(topic, messages);
+      await retry(() => bus.produce(topic, messages), {
+        baseDelayMs: 100,
+        maxDelayMs: 10_000,
+        isRetriable,
+        shouldStop: () => abort.signal.aborted,
+        onRetry: (err, attempt, delayMs) => {
+          metrics.retries.inc({ component: 'synthetic' });
+          log.warn({ err: messageOf(err), attempt, delayMs }, 'produce failed; retrying');
+        },
+      });
       metrics.received.inc({ component: 'synthetic' }, samples);
       metrics.sent.inc({ component: 'synthetic' }, samples);
       cursors = cursors.map((c) => Math.max(c, to));
