@@ -94,7 +94,7 @@ export function createSyntheticCollector(deps: SyntheticCollectorDeps): Syntheti
         continue;
       }
       const to = Math.min(now, from + config.maxPointsPerBatch * config.stepMs);
-      const messages = [];
+      const messages: { key: string; value: Buffer }[] = [];
       let samples = 0;
       for (let h = 0; h < hosts.length; h++) {
         if (cursors[h]! >= to) continue;
