@@ -4,6 +4,7 @@
 import { readEnv } from '../config/env.ts';
 import { configSections, loadConfig, redactConfig } from '../config/load.ts';
 import { describeSection } from '../config/section.ts';
+import { configMarkdown } from './docs-config.ts';
 import { PrognosError, messageOf } from '../errors.ts';
 import { createLogger } from '../observability/log.ts';
 import { createRegistry } from '../observability/metrics.ts';
@@ -49,11 +50,12 @@ async function runRoles(roles: Role[]): Promise<number> {
 }
 
 function printConfig(markdown: boolean): number {
-  for (const [name, schema] of Object.entries(configSections)) {
-    if (markdown) process.stdout.write(`\n**${name}**\n\n| variable | default | meaning |\n|---|---|---|\n`);
-    for (const row of describeSection(schema)) {
-      process.stdout.write(markdown ? `| \`${row.env}\` | \`${row.default}\` | ${row.description} |\n` : `${row.env}=${row.default}\t# ${row.description}\n`);
-    }
+  if (markdown) {
+    process.stdout.write(configMarkdown());
+    return 0;
+  }
+  for (const schema of Object.values(configSections)) {
+    for (const row of describeSection(schema)) process.stdout.write(`${row.env}=${row.default}\t# ${row.description}\n`);
   }
   return 0;
 }
