@@ -35,24 +35,29 @@ export function createStoreCheckpoints(store: Store): CheckpointStore {
   };
 }
 
-/** In-memory checkpoints for unit tests of the runner. */
-export function createMemoryCheckpoints(): CheckpointStore & { all: Map<string, Checkpoint> } {
-  const all = new Map<string, Checkpoint>();
+/** An in-memory store of one value per (group, topic, partition), for unit tests of the runner. */
+function createMemoryKeyed<T extends object>() {
+  const all = new Map<string, T>();
   const key = (group: string, topic: string, partition: number) => `${group}/${topic}/${partition}`;
   return {
     all,
-    async load(group, topic, partitions) {
-      const out = new Map<number, Checkpoint>();
+    async load(group: string, topic: string, partitions: readonly number[]): Promise<Map<number, T>> {
+      const out = new Map<number, T>();
       for (const p of partitions) {
         const found = all.get(key(group, topic, p));
         if (found) out.set(p, { ...found });
       }
       return out;
     },
-    async save(group, topic, partition, checkpoint) {
-      all.set(key(group, topic, partition), { ...checkpoint });
+    async save(group: string, topic: string, partition: number, value: T): Promise<void> {
+      all.set(key(group, topic, partition), { ...value });
     },
   };
+}
+
+/** In-memory checkpoints for unit tests of the runner. */
+export function createMemoryCheckpoints(): CheckpointStore & { all: Map<string, Checkpoint> } {
+  return createMemoryKeyed<Checkpoint>();
 }
 
 /** A state snapshot: the state just before `offset`. */
@@ -89,20 +94,5 @@ export function createStoreSnapshots(store: Store): SnapshotStore {
 
 /** In-memory snapshots for unit tests. */
 export function createMemorySnapshots(): SnapshotStore & { all: Map<string, Snapshot> } {
-  const all = new Map<string, Snapshot>();
-  const key = (group: string, topic: string, partition: number) => `${group}/${topic}/${partition}`;
-  return {
-    all,
-    async load(group, topic, partitions) {
-      const out = new Map<number, Snapshot>();
-      for (const p of partitions) {
-        const found = all.get(key(group, topic, p));
-        if (found) out.set(p, { ...found });
-      }
-      return out;
-    },
-    async save(group, topic, partition, snapshot) {
-      all.set(key(group, topic, partition), { ...snapshot });
-    },
-  };
+  return createMemoryKeyed<Snapshot>();
 }

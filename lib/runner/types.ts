@@ -23,6 +23,11 @@ export interface BusMessage {
   value: Buffer;
 }
 
+/** A dead letter for `record`, with the reason, a human detail and the payload as text. */
+export function deadLetterFor(record: BusRecord, tenant: string, reason: string, detail: string, payload: string): DeadLetter {
+  return { tenant, receivedAtMs: record.timestampMs, topic: record.topic, partition: record.partition, offset: record.offset, reason, detail, payload };
+}
+
 export interface HandleResult {
   outputs: TableRows[];
   /**

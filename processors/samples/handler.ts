@@ -4,7 +4,7 @@ import type { AvroCodec } from '../../lib/avro/codec.ts';
 import type { MetricBatch } from '../../lib/avro/metric-batch.ts';
 import { PrognosError, messageOf } from '../../lib/errors.ts';
 import type { BusRecord } from '../../lib/bus/types.ts';
-import type { HandleResult, ProcessorDefinition } from '../../lib/runner/types.ts';
+import { deadLetterFor, type HandleResult, type ProcessorDefinition } from '../../lib/runner/types.ts';
 import type { SamplesConfig } from './config.ts';
 import { toRows, type BatchRows } from './rows.ts';
 
@@ -18,16 +18,7 @@ export function tenantOfKey(key: string): string {
 }
 
 function decodeFailure(record: BusRecord, reason: string, detail: string) {
-  return {
-    tenant: tenantOfKey(record.key),
-    receivedAtMs: record.timestampMs,
-    topic: record.topic,
-    partition: record.partition,
-    offset: record.offset,
-    reason,
-    detail,
-    payload: record.value.subarray(0, 65_536).toString('base64'),
-  };
+  return deadLetterFor(record, tenantOfKey(record.key), reason, detail, record.value.subarray(0, 65_536).toString('base64'));
 }
 
 /** Build the samples processor definition. */

@@ -2,7 +2,7 @@
 // series or sample as a dead letter with its reason. Valid samples of a batch are always kept.
 import type { MetricBatch, WireSeries } from '../../lib/avro/metric-batch.ts';
 import type { BusRecord } from '../../lib/bus/types.ts';
-import type { DeadLetter } from '../../lib/runner/types.ts';
+import { deadLetterFor, type DeadLetter } from '../../lib/runner/types.ts';
 import type { SamplesConfig } from './config.ts';
 import { seriesId } from './series-id.ts';
 
@@ -37,16 +37,7 @@ function sampleProblem(ts: number, value: number, appendMs: number, config: Samp
 
 /** Split `batch` (decoded from `record`) into rows and dead letters. */
 export function toRows(batch: MetricBatch, record: BusRecord, config: SamplesConfig, out: BatchRows): void {
-  const letter = (reason: string, detail: string, payload: unknown): DeadLetter => ({
-    tenant: batch.tenant,
-    receivedAtMs: record.timestampMs,
-    topic: record.topic,
-    partition: record.partition,
-    offset: record.offset,
-    reason,
-    detail,
-    payload: JSON.stringify(payload),
-  });
+  const letter = (reason: string, detail: string, payload: unknown): DeadLetter => deadLetterFor(record, batch.tenant, reason, detail, JSON.stringify(payload));
   for (const series of batch.series) {
     const problem = seriesProblem(series, config);
     if (problem) {
