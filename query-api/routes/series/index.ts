@@ -12,10 +12,12 @@ const SeriesInfo = Type.Object({
 const Point = Type.Object({ ts: Type.String(), value: Type.Number(), min: Type.Optional(Type.Number()), max: Type.Optional(Type.Number()), count: Type.Optional(Type.Number()) });
 const Problem = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), code: Type.String(), detail: Type.String(), instance: Type.String() });
 
-/** Parse a time bound: epoch milliseconds, epoch seconds (10 digits) or ISO 8601. */
+/** Parse a time bound: ISO 8601, or an epoch number (milliseconds from 1e11 up, seconds below). */
 export function parseTime(text: string, name: string): number {
-  if (/^\d{13}$/.test(text)) return Number(text);
-  if (/^\d{9,10}(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  if (/^\d+(\.\d+)?$/.test(text)) {
+    const n = Number(text);
+    return n >= 1e11 ? Math.round(n) : Math.round(n * 1000);
+  }
   const ms = Date.parse(text);
   if (Number.isNaN(ms)) throw new PrognosError('BAD_REQUEST', `${name} must be ISO 8601 or epoch seconds/milliseconds, got ${JSON.stringify(text)}`);
   return ms;
