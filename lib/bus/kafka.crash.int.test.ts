@@ -29,6 +29,7 @@ describe.skipIf(unavailable !== undefined)('crash safety (Kafka mock broker)', (
   beforeAll(async () => {
     broker = await startMockBroker(1);
     for (const name of ['kref', 'kcrashed']) await broker.createTopic(`${name}.metrics`, 4);
+    await broker.createTopic('telemetry.alerts.alert-event.v1', 2);
   });
   afterAll(async () => {
     await broker?.stop();

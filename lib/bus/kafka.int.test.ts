@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureMockBroker, startMockBroker, type MockBroker } from '../../ops/kafka-mock/launch.ts';
-import { knownInputScenario } from '../testing/scenarios.ts';
+import { scalar, startTestPipeline, waitFor } from '../testing/pipeline.ts';
+import { T0, expectedSamples, fleetEnv, knownInputScenario } from '../testing/scenarios.ts';
 import { createKafkaBus } from './kafka.ts';
 import { partitionFor } from './partitioner.ts';
 import type { BusRecord } from './types.ts';
@@ -24,6 +25,8 @@ describe.skipIf(unavailable !== undefined)('kafka bus (mock broker)', () => {
     broker = await startMockBroker(1);
     await broker.createTopic('adapter.t', 3);
     await broker.createTopic('e2e.metrics', 2);
+    await broker.createTopic('roles.metrics', 2);
+    await broker.createTopic('telemetry.alerts.alert-event.v1', 2);
   });
   afterAll(async () => {
     await broker?.stop();
@@ -65,6 +68,25 @@ describe.skipIf(unavailable !== undefined)('kafka bus (mock broker)', () => {
     const tails = await bus.lastRecords('adapter.t');
     expect(tails.map((r) => r.value.toString())).toContain('acme/a:4');
     await bus.close();
+  });
+
+  it('runs ingest, process and api as separate pipelines that share only Kafka and the store', async () => {
+    const env = { PROGNOS_DATA_DIR: dataDir, ...fleetEnv('roles', 'roles.metrics', 1, 1), KAFKA_BROKERS: broker.bootstrap, KAFKA_IDEMPOTENT: 'false', KAFKA_SESSION_TIMEOUT_MS: '6000' };
+    const api = await startTestPipeline({ env, roles: ['api'], now: () => T0 });
+    const processor = await startTestPipeline({ env, roles: ['process'], now: () => T0 });
+    const ingest = await startTestPipeline({ env, roles: ['ingest'], now: () => T0 });
+    try {
+      expect(api.runners).toHaveLength(0);
+      expect(processor.apiUrl).toBeUndefined();
+      const expected = expectedSamples(1, T0 - 3_600_000, T0);
+      await waitFor('samples through the separate processor', async () => (await scalar(api.store, 'SELECT sum(count) AS v FROM roles.samples_1m')) >= expected);
+      const listed = (await (await fetch(`${api.apiUrl}/v1/series`)).json()) as { series: unknown[] };
+      expect(listed.series).toHaveLength(7);
+    } finally {
+      await ingest.stop();
+      await processor.stop();
+      await api.stop();
+    }
   });
 
   it('runs the end-to-end scenario with exact points over Kafka', async () => {
