@@ -16,7 +16,7 @@ const expectedSamples = hosts * 7 * hours * 360;
 
 function env(database: string): NodeJS.ProcessEnv {
   return {
-    ...process.env, PROGNOS_DATA_DIR: dataDir, CLICKHOUSE_DATABASE: database, BUS_METRICS_TOPIC: `${database}.metrics`, LOG_LEVEL: 'warn', BUS_FSYNC: 'false',
+    ...process.env, PROGNOS_DATA_DIR: dataDir, CLICKHOUSE_DATABASE: database, BUS_METRICS_TOPIC: `${database}.metrics`, LOG_LEVEL: 'warn', BUS_FSYNC: 'false', OPS_PORT: '0',
     SYNTHETIC_HOSTS: String(hosts), SYNTHETIC_BACKFILL_HOURS: String(hours), SYNTHETIC_TENANT: 'crash', PROCESSOR_SNAPSHOT_INTERVAL_MS: '2000',
   };
 }

@@ -5,8 +5,9 @@
 import { join } from 'node:path';
 import PQueue from 'p-queue';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../query-api/app.ts';
+import { buildApp, buildOpsApp } from '../query-api/app.ts';
 import { createSyntheticCollector, type SyntheticCollector } from '../ingest/synthetic/collector.ts';
+import { createAnomalyProcessor } from '../processors/anomaly/handler.ts';
 import { createForecastProcessor } from '../processors/forecast/handler.ts';
 import { createSamplesProcessor } from '../processors/samples/handler.ts';
 import { createMetricBatchCodec } from './avro/metric-batch.ts';
@@ -31,6 +32,8 @@ export interface RunningPipeline {
   bus: Bus;
   /** Where the API listens, when the api role runs. */
   apiUrl?: string;
+  /** Where /healthz, /readyz and /metrics listen in a process without the api role. */
+  opsUrl?: string;
   app?: FastifyInstance;
   runners: Runner[];
   collector?: SyntheticCollector;
@@ -69,6 +72,7 @@ export async function startPipeline(options: StartOptions): Promise<RunningPipel
   const bus = createBus(config, log, now);
   const topic = config.bus.metricsTopic;
   await bus.ensureTopic(topic, config.bus.partitions);
+  await bus.ensureTopic(config.bus.alertsTopic, config.bus.partitions);
   const codec = createMetricBatchCodec();
   const queue = new PQueue({ concurrency: config.runner.storeConcurrency });
   const running: RunningPipeline = { store, bus, runners: [], stop: async () => undefined };
@@ -77,6 +81,7 @@ export async function startPipeline(options: StartOptions): Promise<RunningPipel
     const definitions = [
       createSamplesProcessor(config.samples, codec) as ProcessorDefinition<unknown>,
       ...(config.forecast.enabled ? [createForecastProcessor(config.forecast, codec, config.samples) as ProcessorDefinition<unknown>] : []),
+      ...(config.anomaly.enabled ? [createAnomalyProcessor(config.anomaly, codec, config.samples, config.bus.alertsTopic) as ProcessorDefinition<unknown>] : []),
       ...(options.processors ?? []),
     ];
     for (const definition of definitions) {
@@ -96,15 +101,19 @@ export async function startPipeline(options: StartOptions): Promise<RunningPipel
     await running.collector.start();
   }
 
+  const checks = [
+    { name: 'store', check: () => store.ping() },
+    ...running.runners.map((runner, i) => ({ name: `processor-${i}`, check: () => runner.healthy() })),
+  ];
   if (roles.includes('api')) {
-    const checks = [
-      { name: 'store', check: () => store.ping() },
-      ...running.runners.map((runner, i) => ({ name: `processor-${i}`, check: () => runner.healthy() })),
-    ];
     const app = await buildApp({ config: config.api, store, registry, log: log.child({ component: 'api' }), checks, now });
     running.apiUrl = await app.listen({ host: config.api.host, port: config.api.port });
     running.app = app;
     if (config.api.apiKeys.length === 0 && config.api.anonymousTenant !== '') log.warn({ tenant: config.api.anonymousTenant }, 'API_KEYS is empty: the API serves one tenant without credentials (fine on 127.0.0.1, not on a network)');
+  } else if (config.core.opsPort !== 0) {
+    const app = await buildOpsApp({ registry, log: log.child({ component: 'ops' }), checks, now });
+    running.opsUrl = await app.listen({ host: config.api.host, port: config.core.opsPort });
+    running.app = app;
   }
 
   let stopped: Promise<void> | undefined;

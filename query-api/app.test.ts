@@ -127,3 +127,14 @@ describe('query API', () => {
     expect(response.json()).toMatchObject({ source: 'samples', step_seconds: 0, points: [{ ts: new Date(1000).toISOString(), value: 42 }] });
   });
 });
+
+describe('ops app (processes without the api role)', () => {
+  it('serves health, readiness and metrics, and no data routes', async () => {
+    const { buildOpsApp } = await import('./app.ts');
+    const ops = await buildOpsApp({ registry: createRegistry(), log: pino({ level: 'silent' }), checks: [{ name: 'processor-0', check: () => false }], now: () => 0 });
+    expect((await ops.inject('/healthz')).statusCode).toBe(200);
+    expect((await ops.inject('/readyz')).statusCode).toBe(503);
+    expect((await ops.inject('/metrics')).statusCode).toBe(200);
+    expect((await ops.inject('/v1/series')).statusCode).toBe(404);
+  });
+});

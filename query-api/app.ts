@@ -21,6 +21,14 @@ export interface AppDeps {
   now: () => number;
 }
 
+/** Only /healthz, /readyz and /metrics: for processes that run no API (ingest or process roles alone). */
+export async function buildOpsApp(deps: Omit<AppDeps, 'store' | 'config'>): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger });
+  registerErrorHandling(app);
+  await app.register(healthRoutes, { checks: deps.checks, registry: deps.registry });
+  return app;
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: deps.log as FastifyBaseLogger, requestIdHeader: 'x-request-id', ajv: { customOptions: { coerceTypes: true, removeAdditional: false } } }).withTypeProvider<TypeBoxTypeProvider>();
   registerErrorHandling(app);

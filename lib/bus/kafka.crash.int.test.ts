@@ -19,7 +19,7 @@ let broker: MockBroker;
 
 function env(database: string): NodeJS.ProcessEnv {
   return {
-    ...process.env, PROGNOS_DATA_DIR: dataDir, CLICKHOUSE_DATABASE: database, BUS_METRICS_TOPIC: `${database}.metrics`, LOG_LEVEL: 'error',
+    ...process.env, PROGNOS_DATA_DIR: dataDir, CLICKHOUSE_DATABASE: database, BUS_METRICS_TOPIC: `${database}.metrics`, LOG_LEVEL: 'error', OPS_PORT: '0',
     KAFKA_BROKERS: broker.bootstrap, KAFKA_IDEMPOTENT: 'false', KAFKA_SESSION_TIMEOUT_MS: '6000',
     SYNTHETIC_HOSTS: String(hosts), SYNTHETIC_BACKFILL_HOURS: String(hours), SYNTHETIC_TENANT: 'kcrash', PROCESSOR_SNAPSHOT_INTERVAL_MS: '2000',
   };

@@ -34,7 +34,7 @@ async function runRoles(roles: Role[]): Promise<number> {
   });
   const where = {
     api: pipeline.apiUrl,
-    metrics: pipeline.apiUrl && `${pipeline.apiUrl}/metrics`,
+    metrics: `${pipeline.apiUrl ?? pipeline.opsUrl ?? '(OPS_PORT=0)'}/metrics`,
     bus: pipeline.bus.kind === 'embedded' ? `${config.core.dataDir}/bus` : config.bus.brokers.join(','),
     store: pipeline.store.kind === 'chdb' ? `${config.core.dataDir}/chdb (database ${config.store.database})` : `${config.store.url} (database ${config.store.database})`,
   };

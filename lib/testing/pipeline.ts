@@ -15,7 +15,7 @@ export interface TestPipelineOptions {
 
 /** Start a pipeline; fatal errors reject `fatal`. */
 export async function startTestPipeline(options: TestPipelineOptions): Promise<RunningPipeline & { fatal: Promise<never> }> {
-  const config = loadConfig({ LOG_LEVEL: 'silent', API_PORT: '0', BUS_FSYNC: 'false', ...options.env });
+  const config = loadConfig({ LOG_LEVEL: 'silent', API_PORT: '0', OPS_PORT: '0', BUS_FSYNC: 'false', ...options.env });
   const log = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
   let reject: (err: unknown) => void = () => undefined;
   const fatal = new Promise<never>((_resolve, fail) => (reject = fail));

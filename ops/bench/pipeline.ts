@@ -98,7 +98,7 @@ function quantile(histogram: { values: { labels: Record<string, unknown>; value:
 
 async function endToEnd(dir: string): Promise<void> {
   const now = Math.floor(Date.now() / 60_000) * 60_000;
-  const config = loadConfig({ PROGNOS_DATA_DIR: dir, CLICKHOUSE_DATABASE: 'e2e', API_PORT: '0', SYNTHETIC_HOSTS: String(E2E_HOSTS), SYNTHETIC_BACKFILL_HOURS: String(E2E_HOURS), SYNTHETIC_MAX_POINTS_PER_BATCH: '30', FORECAST_ENABLED: 'false', ANOMALY_ENABLED: 'false', LOG_LEVEL: 'silent' });
+  const config = loadConfig({ PROGNOS_DATA_DIR: dir, CLICKHOUSE_DATABASE: 'e2e', API_PORT: '0', SYNTHETIC_HOSTS: String(E2E_HOSTS), SYNTHETIC_BACKFILL_HOURS: String(E2E_HOURS), SYNTHETIC_MAX_POINTS_PER_BATCH: '30', FORECAST_ENABLED: 'false', ANOMALY_ENABLED: 'false', LOG_LEVEL: 'silent', OPS_PORT: '0' });
   const registry = createRegistry();
   const expected = E2E_HOSTS * 7 * Math.ceil((E2E_HOURS * 3_600_000) / config.synthetic.stepMs);
   const started = performance.now();
