@@ -112,6 +112,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
         const known = checkpoints.has(partition) || usable;
         work.set(partition, { state, position: known ? from : undefined, checkpoint, restoreUntil: checkpoint.nextOffset, replay: [], stateOffset: from, lastSnapshotAt: deps.now(), lastSnapshotOffset: usable ? snapshot.offset : -1 });
         if (known) starts.set(partition, from);
+        metrics.checkpointed(topic, partition, Date.now());
         log.info({ partition, from, checkpoint: checkpoint.nextOffset, pendingTo: checkpoint.pendingTo }, 'partition assigned');
       }
       return starts;
@@ -122,6 +123,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
         const entry = work.get(partition);
         if (entry && fatal === undefined) await takeSnapshot(partition, entry);
         work.delete(partition);
+        metrics.forgetPartition(topic, partition);
       }
       log.info({ partitions }, 'partitions revoked');
     },
@@ -133,7 +135,6 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
       try {
         await consume(partition, entry, records);
         metrics.consumerLag.set({ topic, partition: String(partition) }, Math.max(0, logEnd - entry.checkpoint.nextOffset));
-        metrics.checkpointAge.set({ topic, partition: String(partition) }, 0);
         if (definition.snapshot && deps.now() - entry.lastSnapshotAt >= config.snapshotIntervalMs) await takeSnapshot(partition, entry);
       } catch (err) {
         fail(err);
@@ -193,6 +194,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     await publish(result.messages ?? []);
     entry.checkpoint = { nextOffset: last + 1, pendingTo: -1, version: entry.checkpoint.version + 1 };
     await saveCheckpoint(partition, entry.checkpoint);
+    metrics.checkpointed(topic, partition, Date.now()); // wall clock on purpose: an operational age, not event time
     entry.position = last + 1;
     entry.stateOffset = last + 1;
     entry.restoreUntil = last + 1;
