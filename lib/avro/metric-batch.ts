@@ -1,5 +1,5 @@
 // The MetricBatch wire type (snake_case, as in schemas/avro/metric-batch.v1.avsc) and its codec.
-import { createAvroCodec, type AvroCodec } from './codec.ts';
+import { createAvroCodec, schemaIds, type AvroCodec, type SchemaIdTable } from './codec.ts';
 
 export type MetricKind = 'UNKNOWN' | 'GAUGE' | 'COUNTER';
 
@@ -20,7 +20,7 @@ export interface MetricBatch {
   series: WireSeries[];
 }
 
-/** Codec that writes v1 and reads v1 and v2 bytes. */
-export function createMetricBatchCodec(): AvroCodec<MetricBatch> {
-  return createAvroCodec<MetricBatch>('metric-batch.v1', ['metric-batch.v1', 'metric-batch.v2']);
+/** Codec that writes v1 and reads v1 and v2 bytes (built-in ids unless a registry assigned others). */
+export function createMetricBatchCodec(ids: SchemaIdTable = schemaIds): AvroCodec<MetricBatch> {
+  return createAvroCodec<MetricBatch>('metric-batch.v1', ['metric-batch.v1', 'metric-batch.v2'], ids);
 }
