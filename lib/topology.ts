@@ -10,7 +10,9 @@ import { createSyntheticCollector, type SyntheticCollector } from '../ingest/syn
 import { createAnomalyProcessor } from '../processors/anomaly/handler.ts';
 import { createForecastProcessor } from '../processors/forecast/handler.ts';
 import { createSamplesProcessor } from '../processors/samples/handler.ts';
+import { schemaIds } from './avro/codec.ts';
 import { createMetricBatchCodec } from './avro/metric-batch.ts';
+import { resolveRegistryIds } from './avro/registry.ts';
 import { createEmbeddedBus } from './bus/embedded.ts';
 import { createKafkaBus } from './bus/kafka.ts';
 import type { Bus } from './bus/types.ts';
@@ -73,7 +75,8 @@ export async function startPipeline(options: StartOptions): Promise<RunningPipel
   const topic = config.bus.metricsTopic;
   await bus.ensureTopic(topic, config.bus.partitions);
   await bus.ensureTopic(config.bus.alertsTopic, config.bus.partitions);
-  const codec = createMetricBatchCodec();
+  const ids = config.bus.schemaRegistryUrl === '' ? schemaIds : await resolveRegistryIds(config.bus.schemaRegistryUrl, { 'metric-batch.v1': topic, 'metric-batch.v2': topic });
+  const codec = createMetricBatchCodec(ids);
   const queue = new PQueue({ concurrency: config.runner.storeConcurrency });
   const running: RunningPipeline = { store, bus, runners: [], stop: async () => undefined };
 

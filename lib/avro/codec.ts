@@ -13,6 +13,7 @@ const schemaDir = new URL('../../schemas/avro/', import.meta.url);
 export const schemaIds = {
   'metric-batch.v1': 1,
   'metric-batch.v2': 2,
+  'alert-event.v1': 3,
 } as const;
 
 export type SchemaName = keyof typeof schemaIds;
@@ -34,17 +35,20 @@ export interface AvroCodec<T> {
   decode(bytes: Buffer): T;
 }
 
+/** Schema ids to frame with: the built-in ones, or those a schema registry assigned (see registry.ts). */
+export type SchemaIdTable = Readonly<Record<SchemaName, number>>;
+
 /**
  * Create a codec that writes `writer` and reads any of `readable` (a family of versions) into `writer`'s
- * shape. Resolvers are built once, at creation.
+ * shape. Resolvers are built once, at creation. `ids` replaces the built-in ids when a registry is used.
  */
-export function createAvroCodec<T>(writer: SchemaName, readable: readonly SchemaName[]): AvroCodec<T> {
+export function createAvroCodec<T>(writer: SchemaName, readable: readonly SchemaName[], ids: SchemaIdTable = schemaIds): AvroCodec<T> {
   const writerType = loadAvroType(writer);
-  const writerId = schemaIds[writer];
+  const writerId = ids[writer];
   const resolvers = new Map<number, unknown>();
   for (const name of readable) {
     const type = name === writer ? writerType : loadAvroType(name);
-    resolvers.set(schemaIds[name], name === writer ? writerType : writerType.createResolver(type));
+    resolvers.set(ids[name], name === writer ? writerType : writerType.createResolver(type));
   }
   return {
     schemaId: writerId,

@@ -153,7 +153,28 @@ function createKafkaConsumer(consumer: Consumer, options: ConsumerOptions, log: 
   let assigned: number[] = [];
   let failed = false;
   let stopped = false;
+  let assigning: Promise<void> = Promise.resolve();
+  /** Partitions whose seek has not taken effect yet: fetches that started elsewhere are dropped. */
+  const awaitingSeek = new Map<number, { offset: number; sinceMs: number }>();
   const { topic } = options;
+
+  /** Whether a fetched batch may be delivered, given a pending seek on its partition. */
+  function deliverable(partition: number, firstOffset: number, lastOffset: number): boolean {
+    const pending = awaitingSeek.get(partition);
+    if (!pending) return true;
+    if (firstOffset <= pending.offset && lastOffset >= pending.offset) {
+      awaitingSeek.delete(partition);
+      return true;
+    }
+    if (firstOffset > pending.offset && Date.now() - pending.sinceMs > 30_000) {
+      // The offset is gone from the broker (retention): go on from what exists, loudly.
+      log.error({ partition, wanted: pending.offset, got: firstOffset }, 'records below the checkpoint are no longer on the broker');
+      awaitingSeek.delete(partition);
+      return true;
+    }
+    return firstOffset <= pending.offset; // entirely below: the runner skips what it has done already
+  }
+
   return {
     async start(handler: PartitionHandler) {
       consumer.on(consumer.events.CRASH, (event) => {
@@ -163,12 +184,18 @@ function createKafkaConsumer(consumer: Consumer, options: ConsumerOptions, log: 
       consumer.on(consumer.events.GROUP_JOIN, (event) => {
         const now = (event.payload.memberAssignment[topic] ?? []).slice().sort((a, b) => a - b);
         const lost = assigned.filter((p) => !now.includes(p));
+        const added = now.filter((p) => !assigned.includes(p));
         assigned = now;
-        void (async () => {
+        // Partitions kept across a rebalance keep their in-memory state and position; only changes count.
+        assigning = assigning.then(async () => {
           if (lost.length > 0) await handler.onRevoked(lost);
-          const starts = await handler.onAssigned(now);
-          for (const [partition, offset] of starts) consumer.seek({ topic, partition, offset: String(offset) });
-        })().catch((err: unknown) => {
+          if (added.length === 0) return;
+          const starts = await handler.onAssigned(added);
+          for (const [partition, offset] of starts) {
+            awaitingSeek.set(partition, { offset, sinceMs: Date.now() });
+            consumer.seek({ topic, partition, offset: String(offset) });
+          }
+        }).catch((err: unknown) => {
           failed = true;
           log.error({ err }, 'partition assignment failed');
         });
@@ -179,7 +206,10 @@ function createKafkaConsumer(consumer: Consumer, options: ConsumerOptions, log: 
         autoCommit: false,
         eachBatchAutoResolve: false,
         eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          await assigning;
+          if (!assigned.includes(batch.partition) || batch.messages.length === 0) return;
           const records = batch.messages.map((m) => toBusRecord(topic, batch.partition, m));
+          if (!deliverable(batch.partition, records[0]!.offset, records.at(-1)!.offset)) return;
           for (let i = 0; i < records.length && isRunning() && !isStale(); i += options.maxBatchRecords) {
             const chunk = records.slice(i, i + options.maxBatchRecords);
             await handler.onRecords(batch.partition, chunk, Number(batch.highWatermark));

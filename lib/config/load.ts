@@ -2,6 +2,7 @@
 import type { Static, TObject } from '@sinclair/typebox';
 import { apiConfigSchema } from '../../query-api/config.ts';
 import { syntheticConfigSchema } from '../../ingest/synthetic/config.ts';
+import { anomalyConfigSchema } from '../../processors/anomaly/config.ts';
 import { forecastConfigSchema } from '../../processors/forecast/config.ts';
 import { samplesConfigSchema } from '../../processors/samples/config.ts';
 import { busConfigSchema } from '../bus/config.ts';
@@ -19,6 +20,7 @@ export const configSections = {
   runner: runnerConfigSchema,
   samples: samplesConfigSchema,
   forecast: forecastConfigSchema,
+  anomaly: anomalyConfigSchema,
   synthetic: syntheticConfigSchema,
   api: apiConfigSchema,
 } satisfies Record<string, TObject>;

@@ -169,3 +169,36 @@ describe('partition reassignment', () => {
     expect(sink.rows).toEqual(expected);
   });
 });
+
+describe('shutdown during a failing batch', () => {
+  it('does not snapshot state that holds an unfinished batch', async () => {
+    const checkpoints = createMemoryCheckpoints();
+    const snapshots = createMemorySnapshots();
+    let stopRunner: () => Promise<void> = async () => undefined;
+    const sink: RowSink = {
+      async insert() {
+        void stopRunner(); // the store fails while the process is being stopped
+        throw new PrognosError('STORE_UNAVAILABLE', 'down');
+      },
+    };
+    const consumer: BusConsumer = {
+      async start(handler) {
+        await handler.onAssigned([0]);
+        await handler.onRecords(0, records.slice(0, 5), records.length);
+        await handler.onRevoked([0]);
+      },
+      async commit() {},
+      async stop() {},
+      healthy: () => true,
+    };
+    const runner = createRunner({
+      definition: summing, consumer, topic: 't', group: 'g', sink, checkpoints, snapshots,
+      config: { maxBatchRecords: 100, storeConcurrency: 1, snapshotIntervalMs: 1, retryBaseDelayMs: 1 },
+      queue: new PQueue({ concurrency: 1 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
+    });
+    stopRunner = () => runner.stop();
+    await runner.start();
+    expect(snapshots.all.size).toBe(0);
+    expect(checkpoints.all.get('g/t/0')).toMatchObject({ nextOffset: 0, pendingTo: 4 });
+  });
+});

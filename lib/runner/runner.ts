@@ -56,6 +56,11 @@ interface PartitionWork<S> {
   stateOffset: number;
   lastSnapshotAt: number;
   lastSnapshotOffset: number;
+  /**
+   * True from handle() until the batch is checkpointed: the state then holds records its offsets do not
+   * cover yet, so a snapshot taken now (say, on revoke after an abandoned batch) would double-apply them.
+   */
+  dirty: boolean;
 }
 
 const deadLetterColumns = ['tenant', 'received_at', 'component', 'topic', 'partition', 'offset', 'reason', 'detail', 'payload'];
@@ -91,7 +96,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
 
   async function takeSnapshot(partition: number, entry: PartitionWork<S>): Promise<void> {
     const offset = entry.stateOffset;
-    if (!definition.snapshot || offset === entry.lastSnapshotOffset) return;
+    if (!definition.snapshot || entry.dirty || offset === entry.lastSnapshotOffset) return;
     const state = definition.snapshot.serialize(entry.state);
     await withRetry('snapshot', () => deps.snapshots.save(group, topic, partition, { offset, state }, deps.now()));
     entry.lastSnapshotAt = deps.now();
@@ -110,7 +115,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
         const state = usable && definition.snapshot ? definition.snapshot.deserialize(snapshot.state) : definition.initState(partition);
         const from = usable ? snapshot.offset : definition.snapshot ? 0 : checkpoint.nextOffset;
         const known = checkpoints.has(partition) || usable;
-        work.set(partition, { state, position: known ? from : undefined, checkpoint, restoreUntil: checkpoint.nextOffset, replay: [], stateOffset: from, lastSnapshotAt: deps.now(), lastSnapshotOffset: usable ? snapshot.offset : -1 });
+        work.set(partition, { state, position: known ? from : undefined, checkpoint, restoreUntil: checkpoint.nextOffset, replay: [], stateOffset: from, dirty: false, lastSnapshotAt: deps.now(), lastSnapshotOffset: usable ? snapshot.offset : -1 });
         if (known) starts.set(partition, from);
         metrics.checkpointed(topic, partition, Date.now());
         log.info({ partition, from, checkpoint: checkpoint.nextOffset, pendingTo: checkpoint.pendingTo }, 'partition assigned');
@@ -186,6 +191,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
       entry.checkpoint = { nextOffset: first, pendingTo: last, version: entry.checkpoint.version + 1 };
       await saveCheckpoint(partition, entry.checkpoint);
     }
+    entry.dirty = true;
     const result = definition.handle(entry.state, batch);
     const tokenBase = `${group}|${topic}|${partition}|${first}-${last}`;
     const tables = [...result.outputs];
@@ -198,6 +204,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     entry.position = last + 1;
     entry.stateOffset = last + 1;
     entry.restoreUntil = last + 1;
+    entry.dirty = false;
     await consumer.commit(partition, last + 1).catch((err: unknown) => log.warn({ err: messageOf(err), partition }, 'bus offset commit failed; the store checkpoint stays authoritative'));
     metrics.sent.inc({ component }, result.accepted);
     for (const letter of result.deadLetters) metrics.discarded.inc({ component, reason: letter.reason });

@@ -1,0 +1,16 @@
+// Configuration of the anomaly processor: which series are scored and how long an incident must stay quiet
+// before its event closes. Detector and event thresholds are the models' own (models/anomaly/params.ts).
+import { Type, type Static } from '@sinclair/typebox';
+
+export const anomalyConfigSchema = Type.Object({
+  enabled: Type.Boolean({ env: 'ANOMALY_ENABLED', description: 'Run the anomaly processor in the process role.', default: true }),
+  metricPattern: Type.String({ env: 'ANOMALY_METRIC_PATTERN', description: 'Regular expression a metric name must match in full to be scored (gauges on their value, counters on their per-second rate).', default: '.*', minLength: 1 }),
+  eventQuietMs: Type.Integer({
+    env: 'ANOMALY_EVENT_QUIET_MS',
+    description: 'Event time an open anomaly event must stay below the close threshold before it closes (at least the model\'s closeAfterPoints points), so an incident and its recovery are one event.',
+    default: 300_000,
+    minimum: 0,
+  }),
+});
+
+export type AnomalyConfig = Static<typeof anomalyConfigSchema>;

@@ -1,0 +1,146 @@
+// The anomaly processor: scores every accepted sample of matching series with the streaming detector
+// (GAUGE and UNKNOWN on their value; COUNTER on its per-second rate, a decrease read as a reset from 0,
+// the first sample only primes the rate), writes per-minute baselines and anomaly
+// events with hysteresis, and emits a trigger and a resolve AlertEvent per event. It writes no dead
+// letters: what the samples processor refuses is skipped here.
+//
+// Late-data policy: a series is scored in event-time order. Within a record its samples are sorted by
+// time; a sample not newer than the last accepted sample of its series (late or duplicate) is ignored and
+// counted in `skipped.late`. Baselines are aggregated per event-time minute; a minute closes (and its row
+// is written) when a sample of a later minute arrives, so the newest minute of a series stays open.
+import type { AvroCodec } from '../../lib/avro/codec.ts';
+import type { MetricBatch, MetricKind } from '../../lib/avro/metric-batch.ts';
+import type { BusRecord } from '../../lib/bus/types.ts';
+import { PrognosError, messageOf } from '../../lib/errors.ts';
+import type { HandleResult, ProcessorDefinition } from '../../lib/runner/types.ts';
+import { defaultDetectorParams } from '../../models/anomaly/detector.ts';
+import { defaultEventParams } from '../../models/anomaly/events.ts';
+import type { SamplesConfig } from '../samples/config.ts';
+import { tenantOfKey } from '../samples/handler.ts';
+import { toRows, type BatchRows } from '../samples/rows.ts';
+import { createAlertEventCodec } from './alert-event.ts';
+import type { AnomalyConfig } from './config.ts';
+import { alertMessages, baselineColumns, eventColumns, type Output } from './rows.ts';
+import { addSample, newSeries, type ScorePolicy } from './series.ts';
+import { deserializeState, serializeState, type AnomalyPartitionState } from './state.ts';
+
+/** Default topic of AlertEvent records (BUS_ALERTS_TOPIC). */
+export const defaultAlertsTopic = 'telemetry.alerts.alert-event.v1';
+
+/** Samples (or records) not scored, by reason. */
+export interface Skipped {
+  /** Records that failed to decode or named another tenant than their key (dead-lettered by samples). */
+  undecodable: number;
+  /** Series and samples the samples processor dead-letters (same rules, applied by the same code). */
+  invalid: number;
+  /** Samples of series whose metric does not match the pattern. */
+  unmatched: number;
+  /** Samples not newer than the last accepted sample of their series. */
+  late: number;
+}
+
+/** HandleResult plus the skipped figures; `accepted` counts samples taken in (scored, or a counter's first). */
+export interface AnomalyHandleResult extends HandleResult {
+  skipped: Skipped;
+}
+
+/** The processor definition, with handle() typed to report the skipped figures. */
+export interface AnomalyProcessor extends ProcessorDefinition<AnomalyPartitionState> {
+  handle(state: AnomalyPartitionState, records: readonly BusRecord[]): AnomalyHandleResult;
+}
+
+function compilePattern(pattern: string): RegExp {
+  try {
+    return new RegExp(`^(?:${pattern})$`);
+  } catch (cause) {
+    throw new PrognosError('CONFIG_INVALID', `ANOMALY_METRIC_PATTERN is not a valid regular expression: ${messageOf(cause)}`, { cause });
+  }
+}
+
+interface Meta {
+  metric: string;
+  labels: Record<string, string>;
+  kind: MetricKind;
+}
+
+/**
+ * Build the anomaly processor. `acceptance` is the samples processor's config: samples are validated by
+ * the same rules and code, so this processor scores exactly the samples that are stored. Alerts go to
+ * `alertsTopic`.
+ */
+export function createAnomalyProcessor(config: AnomalyConfig, codec: AvroCodec<MetricBatch>, acceptance: SamplesConfig, alertsTopic = defaultAlertsTopic): AnomalyProcessor {
+  const pattern = compilePattern(config.metricPattern);
+  const alertCodec = createAlertEventCodec();
+  const policy: ScorePolicy = { detector: defaultDetectorParams, events: defaultEventParams, eventQuietMs: config.eventQuietMs, closeParams: new Map() };
+
+  function fold(state: AnomalyPartitionState, batch: MetricBatch, record: BusRecord, out: Output, skipped: Skipped): number {
+    const rows: BatchRows = { samples: [], series: [], deadLetters: [] };
+    toRows(batch, record, acceptance, rows);
+    skipped.invalid += rows.deadLetters.length;
+    const matched = new Map<string, Meta>();
+    for (const [, id, metric, labels, kind] of rows.series as [string, string, string, Record<string, string>, MetricKind][]) {
+      if (pattern.test(metric)) matched.set(id, { metric, labels, kind });
+    }
+    // group by series (first-seen order) and sort each by event time
+    const bySeries = new Map<string, { tenant: string; points: [number, number][] }>();
+    for (const [tenant, id, ts, value] of rows.samples as [string, string, number, number][]) {
+      if (!matched.has(id)) {
+        skipped.unmatched++;
+        continue;
+      }
+      let group = bySeries.get(id);
+      if (group === undefined) bySeries.set(id, (group = { tenant, points: [] }));
+      group.points.push([ts, value]);
+    }
+    let accepted = 0;
+    for (const [id, { tenant, points }] of bySeries) {
+      let series = state.series.get(id);
+      if (series === undefined) {
+        const meta = matched.get(id)!;
+        series = newSeries(tenant, meta.metric, meta.labels, meta.kind, policy);
+        state.series.set(id, series);
+      }
+      points.sort((a, b) => a[0] - b[0]);
+      for (const [ts, value] of points) {
+        if (addSample(series, id, ts, value, policy, out)) accepted++;
+        else skipped.late++;
+      }
+    }
+    return accepted;
+  }
+
+  return {
+    name: 'anomaly',
+    initState: () => ({ series: new Map() }),
+    handle(state, records): AnomalyHandleResult {
+      const out: Output = { baselines: [], events: [], alerts: [] };
+      const skipped: Skipped = { undecodable: 0, invalid: 0, unmatched: 0, late: 0 };
+      let accepted = 0;
+      for (const record of records) {
+        let batch: MetricBatch;
+        try {
+          batch = codec.decode(record.value);
+        } catch {
+          skipped.undecodable++; // the samples processor dead-letters it; once is enough
+          continue;
+        }
+        if (batch.tenant !== tenantOfKey(record.key)) {
+          skipped.undecodable++;
+          continue;
+        }
+        accepted += fold(state, batch, record, out, skipped);
+      }
+      return {
+        outputs: [
+          { table: 'baselines', columns: baselineColumns, rows: out.baselines },
+          { table: 'anomaly_events', columns: eventColumns, rows: out.events },
+        ],
+        messages: alertMessages(out.alerts, alertsTopic, (a) => alertCodec.encode(a)),
+        deadLetters: [],
+        accepted,
+        skipped,
+      };
+    },
+    snapshot: { serialize: serializeState, deserialize: deserializeState },
+  };
+}
