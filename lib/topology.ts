@@ -75,7 +75,7 @@ export async function startPipeline(options: StartOptions): Promise<RunningPipel
   const topic = config.bus.metricsTopic;
   await bus.ensureTopic(topic, config.bus.partitions);
   await bus.ensureTopic(config.bus.alertsTopic, config.bus.partitions);
-  const ids = config.bus.schemaRegistryUrl === '' ? schemaIds : await resolveRegistryIds(config.bus.schemaRegistryUrl, { 'metric-batch.v1': topic, 'metric-batch.v2': topic });
+  const ids = config.bus.schemaRegistryUrl === '' ? schemaIds : await resolveRegistryIds(config.bus.schemaRegistryUrl, { 'metric-batch.v1': topic, 'metric-batch.v2': topic, 'alert-event.v1': config.bus.alertsTopic });
   const codec = createMetricBatchCodec(ids);
   const queue = new PQueue({ concurrency: config.runner.storeConcurrency });
   const running: RunningPipeline = { store, bus, runners: [], stop: async () => undefined };
@@ -84,7 +84,7 @@ export async function startPipeline(options: StartOptions): Promise<RunningPipel
     const definitions = [
       createSamplesProcessor(config.samples, codec) as ProcessorDefinition<unknown>,
       ...(config.forecast.enabled ? [createForecastProcessor(config.forecast, codec, config.samples) as ProcessorDefinition<unknown>] : []),
-      ...(config.anomaly.enabled ? [createAnomalyProcessor(config.anomaly, codec, config.samples, config.bus.alertsTopic) as ProcessorDefinition<unknown>] : []),
+      ...(config.anomaly.enabled ? [createAnomalyProcessor(config.anomaly, codec, config.samples, config.bus.alertsTopic, ids) as ProcessorDefinition<unknown>] : []),
       ...(options.processors ?? []),
     ];
     for (const definition of definitions) {

@@ -1,6 +1,6 @@
 // The AlertEvent wire type (snake_case, as in schemas/avro/alert-event.v1.avsc) and its codec. Building
 // alerts from anomaly events lives in rows.ts; producing them is the runner's job.
-import { createAvroCodec, type AvroCodec } from '../../lib/avro/codec.ts';
+import { createAvroCodec, schemaIds, type AvroCodec, type SchemaIdTable } from '../../lib/avro/codec.ts';
 
 export type AlertAction = 'trigger' | 'resolve';
 export type AlertSeverity = 'critical' | 'error' | 'warning' | 'info';
@@ -25,6 +25,6 @@ export interface AlertEvent {
 }
 
 /** Codec that writes and reads alert-event.v1 (Confluent framing, schema id 3). */
-export function createAlertEventCodec(): AvroCodec<AlertEvent> {
-  return createAvroCodec<AlertEvent>('alert-event.v1', ['alert-event.v1']);
+export function createAlertEventCodec(ids: SchemaIdTable = schemaIds): AvroCodec<AlertEvent> {
+  return createAvroCodec<AlertEvent>('alert-event.v1', ['alert-event.v1'], ids);
 }

@@ -18,6 +18,7 @@ import { defaultEventParams } from '../../models/anomaly/events.ts';
 import type { SamplesConfig } from '../samples/config.ts';
 import { tenantOfKey } from '../samples/handler.ts';
 import { toRows, type BatchRows } from '../samples/rows.ts';
+import { schemaIds, type SchemaIdTable } from '../../lib/avro/codec.ts';
 import { createAlertEventCodec } from './alert-event.ts';
 import type { AnomalyConfig } from './config.ts';
 import { alertMessages, baselineColumns, eventColumns, type Output } from './rows.ts';
@@ -68,9 +69,9 @@ interface Meta {
  * the same rules and code, so this processor scores exactly the samples that are stored. Alerts go to
  * `alertsTopic`.
  */
-export function createAnomalyProcessor(config: AnomalyConfig, codec: AvroCodec<MetricBatch>, acceptance: SamplesConfig, alertsTopic = defaultAlertsTopic): AnomalyProcessor {
+export function createAnomalyProcessor(config: AnomalyConfig, codec: AvroCodec<MetricBatch>, acceptance: SamplesConfig, alertsTopic = defaultAlertsTopic, ids: SchemaIdTable = schemaIds): AnomalyProcessor {
   const pattern = compilePattern(config.metricPattern);
-  const alertCodec = createAlertEventCodec();
+  const alertCodec = createAlertEventCodec(ids);
   const policy: ScorePolicy = { detector: defaultDetectorParams, events: defaultEventParams, eventQuietMs: config.eventQuietMs, closeParams: new Map() };
 
   function fold(state: AnomalyPartitionState, batch: MetricBatch, record: BusRecord, out: Output, skipped: Skipped): number {
