@@ -11,12 +11,13 @@
 import type { AvroCodec } from '../../lib/avro/codec.ts';
 import type { MetricBatch, MetricKind } from '../../lib/avro/metric-batch.ts';
 import type { BusRecord } from '../../lib/bus/types.ts';
-import { PrognosError, messageOf } from '../../lib/errors.ts';
 import type { HandleResult, ProcessorDefinition } from '../../lib/runner/types.ts';
 import { defaultDetectorParams } from '../../models/anomaly/detector.ts';
 import { defaultEventParams } from '../../models/anomaly/events.ts';
+import { compileMetricPattern, forEachDecodedBatch, type Skipped } from '../samples/decode.ts';
+
+export type { Skipped } from '../samples/decode.ts';
 import type { SamplesConfig } from '../samples/config.ts';
-import { tenantOfKey } from '../samples/handler.ts';
 import { toRows, type BatchRows } from '../samples/rows.ts';
 import { schemaIds, type SchemaIdTable } from '../../lib/avro/codec.ts';
 import { createAlertEventCodec } from './alert-event.ts';
@@ -28,18 +29,6 @@ import { deserializeState, serializeState, type AnomalyPartitionState } from './
 /** Default topic of AlertEvent records (BUS_ALERTS_TOPIC). */
 export const defaultAlertsTopic = 'telemetry.alerts.alert-event.v1';
 
-/** Samples (or records) not scored, by reason. */
-export interface Skipped {
-  /** Records that failed to decode or named another tenant than their key (dead-lettered by samples). */
-  undecodable: number;
-  /** Series and samples the samples processor dead-letters (same rules, applied by the same code). */
-  invalid: number;
-  /** Samples of series whose metric does not match the pattern. */
-  unmatched: number;
-  /** Samples not newer than the last accepted sample of their series. */
-  late: number;
-}
-
 /** HandleResult plus the skipped figures; `accepted` counts samples taken in (scored, or a counter's first). */
 export interface AnomalyHandleResult extends HandleResult {
   skipped: Skipped;
@@ -48,14 +37,6 @@ export interface AnomalyHandleResult extends HandleResult {
 /** The processor definition, with handle() typed to report the skipped figures. */
 export interface AnomalyProcessor extends ProcessorDefinition<AnomalyPartitionState> {
   handle(state: AnomalyPartitionState, records: readonly BusRecord[]): AnomalyHandleResult;
-}
-
-function compilePattern(pattern: string): RegExp {
-  try {
-    return new RegExp(`^(?:${pattern})$`);
-  } catch (cause) {
-    throw new PrognosError('CONFIG_INVALID', `ANOMALY_METRIC_PATTERN is not a valid regular expression: ${messageOf(cause)}`, { cause });
-  }
 }
 
 interface Meta {
@@ -70,7 +51,7 @@ interface Meta {
  * `alertsTopic`.
  */
 export function createAnomalyProcessor(config: AnomalyConfig, codec: AvroCodec<MetricBatch>, acceptance: SamplesConfig, alertsTopic = defaultAlertsTopic, ids: SchemaIdTable = schemaIds): AnomalyProcessor {
-  const pattern = compilePattern(config.metricPattern);
+  const pattern = compileMetricPattern(config.metricPattern, 'ANOMALY_METRIC_PATTERN');
   const alertCodec = createAlertEventCodec(ids);
   const policy: ScorePolicy = { detector: defaultDetectorParams, events: defaultEventParams, eventQuietMs: config.eventQuietMs, closeParams: new Map() };
 
@@ -117,20 +98,9 @@ export function createAnomalyProcessor(config: AnomalyConfig, codec: AvroCodec<M
       const out: Output = { baselines: [], events: [], alerts: [] };
       const skipped: Skipped = { undecodable: 0, invalid: 0, unmatched: 0, late: 0 };
       let accepted = 0;
-      for (const record of records) {
-        let batch: MetricBatch;
-        try {
-          batch = codec.decode(record.value);
-        } catch {
-          skipped.undecodable++; // the samples processor dead-letters it; once is enough
-          continue;
-        }
-        if (batch.tenant !== tenantOfKey(record.key)) {
-          skipped.undecodable++;
-          continue;
-        }
+      forEachDecodedBatch(codec, records, skipped, (batch, record) => {
         accepted += fold(state, batch, record, out, skipped);
-      }
+      });
       return {
         outputs: [
           { table: 'baselines', columns: baselineColumns, rows: out.baselines },

@@ -1,6 +1,7 @@
 // Partition state of the anomaly processor (per series: detector, event machine, the open baseline minute,
 // counter and ordering bookkeeping) and its JSON snapshot form. Exact: NaN, ±Infinity and -0 survive the
 // round trip, so a restored state continues like an uninterrupted one. No IO, no clock.
+import { snapshotReplacer, snapshotReviver } from '../../lib/runner/snapshot-json.ts';
 import type { DetectorState } from '../../models/anomaly/detector.ts';
 import type { EventsState } from '../../models/anomaly/events.ts';
 import { PrognosError } from '../../lib/errors.ts';
@@ -49,34 +50,20 @@ interface SnapshotV1 {
   series: [string, SeriesState][];
 }
 
-/** JSON has no NaN, Infinity or -0: they travel as {"$n": "NaN"} (state holds no other object of that shape). */
-function replaceNumber(_key: string, value: unknown): unknown {
-  if (typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0))) return { $n: Object.is(value, -0) ? '-0' : String(value) };
-  return value;
-}
-
-function reviveNumber(_key: string, value: unknown): unknown {
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    const keys = Object.keys(value);
-    if (keys.length === 1 && keys[0] === '$n') return Number((value as { $n: string }).$n);
-  }
-  return value;
-}
-
 /** The JSON size of one series' state in bytes (what it costs in a snapshot). */
 export function seriesStateBytes(series: SeriesState): number {
-  return Buffer.byteLength(JSON.stringify(series, replaceNumber));
+  return Buffer.byteLength(JSON.stringify(series, snapshotReplacer));
 }
 
 /** The state as snapshot text. */
 export function serializeState(state: AnomalyPartitionState): string {
   const snapshot: SnapshotV1 = { v: 1, series: [...state.series] };
-  return JSON.stringify(snapshot, replaceNumber);
+  return JSON.stringify(snapshot, snapshotReplacer);
 }
 
 /** The state from snapshot text written by serializeState. */
 export function deserializeState(text: string): AnomalyPartitionState {
-  const snapshot = JSON.parse(text, reviveNumber) as Partial<SnapshotV1>;
+  const snapshot = JSON.parse(text, snapshotReviver) as Partial<SnapshotV1>;
   if (snapshot.v !== 1 || !Array.isArray(snapshot.series)) {
     throw new PrognosError('INTERNAL', `anomaly snapshot has unknown format version ${String(snapshot.v)}`);
   }

@@ -9,29 +9,18 @@
 // The newest hour of a series stays open until a later sample arrives, so a silent series issues nothing.
 import type { AvroCodec } from '../../lib/avro/codec.ts';
 import type { MetricBatch } from '../../lib/avro/metric-batch.ts';
-import { PrognosError, messageOf } from '../../lib/errors.ts';
 import type { HandleResult, ProcessorDefinition } from '../../lib/runner/types.ts';
 import type { BusRecord } from '../../lib/bus/types.ts';
 import { defaultForecasterParams } from '../../models/forecast/index.ts';
+import { compileMetricPattern, forEachDecodedBatch, type Skipped } from '../samples/decode.ts';
+
+export type { Skipped } from '../samples/decode.ts';
 import type { SamplesConfig } from '../samples/config.ts';
-import { tenantOfKey } from '../samples/handler.ts';
 import { toRows, type BatchRows } from '../samples/rows.ts';
 import type { ForecastConfig } from './config.ts';
 import { HOUR_MS, capacityPlanColumns, forecastColumns, type OutputRows } from './rows.ts';
 import { addSample, newSeries, type HourPolicy } from './series.ts';
 import { deserializeState, serializeState, type ForecastPartitionState } from './state.ts';
-
-/** Samples (or records) not folded into any forecast, by reason. */
-export interface Skipped {
-  /** Records that failed to decode or named another tenant than their key (dead-lettered by samples). */
-  undecodable: number;
-  /** Series and samples the samples processor dead-letters (same rules, applied by the same code). */
-  invalid: number;
-  /** Samples of series whose metric does not match the pattern. */
-  unmatched: number;
-  /** Samples of an hour the series had already closed. */
-  late: number;
-}
 
 /** HandleResult plus the skipped figures; `accepted` counts samples folded into hours. */
 export interface ForecastHandleResult extends HandleResult {
@@ -43,20 +32,12 @@ export interface ForecastProcessor extends ProcessorDefinition<ForecastPartition
   handle(state: ForecastPartitionState, records: readonly BusRecord[]): ForecastHandleResult;
 }
 
-function compilePattern(pattern: string): RegExp {
-  try {
-    return new RegExp(`^(?:${pattern})$`);
-  } catch (cause) {
-    throw new PrognosError('CONFIG_INVALID', `FORECAST_METRIC_PATTERN is not a valid regular expression: ${messageOf(cause)}`, { cause });
-  }
-}
-
 /**
  * Build the forecast processor. `acceptance` is the samples processor's config: samples are validated by
  * the same rules and code, so this processor forecasts exactly the samples that are stored.
  */
 export function createForecastProcessor(config: ForecastConfig, codec: AvroCodec<MetricBatch>, acceptance: SamplesConfig): ForecastProcessor {
-  const pattern = compilePattern(config.metricPattern);
+  const pattern = compileMetricPattern(config.metricPattern, 'FORECAST_METRIC_PATTERN');
   const policy: HourPolicy = {
     params: { ...defaultForecasterParams, horizon: config.horizonHours },
     minHistoryHours: config.minHistoryHours,
@@ -97,20 +78,9 @@ export function createForecastProcessor(config: ForecastConfig, codec: AvroCodec
       const out: OutputRows = { forecasts: [], capacityPlans: [] };
       const skipped: Skipped = { undecodable: 0, invalid: 0, unmatched: 0, late: 0 };
       let accepted = 0;
-      for (const record of records) {
-        let batch: MetricBatch;
-        try {
-          batch = codec.decode(record.value);
-        } catch {
-          skipped.undecodable++; // the samples processor dead-letters it; once is enough
-          continue;
-        }
-        if (batch.tenant !== tenantOfKey(record.key)) {
-          skipped.undecodable++;
-          continue;
-        }
+      forEachDecodedBatch(codec, records, skipped, (batch, record) => {
         accepted += fold(state, batch, record, out, skipped);
-      }
+      });
       return {
         outputs: [
           { table: 'forecasts', columns: forecastColumns, rows: out.forecasts },

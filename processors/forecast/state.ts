@@ -1,6 +1,7 @@
 // Partition state of the forecast processor (per series: the open event-time hour, bounded hourly history,
 // the forecaster) and its JSON snapshot form. Snapshots are exact: NaN, ±Infinity and -0 survive the round
 // trip, so a restored state continues byte for byte like an uninterrupted one. No IO, no clock.
+import { snapshotReplacer, snapshotReviver } from '../../lib/runner/snapshot-json.ts';
 import type { ForecasterState } from '../../models/forecast/index.ts';
 import { PrognosError } from '../../lib/errors.ts';
 
@@ -46,29 +47,15 @@ function decodeFloats(text: string): number[] {
   return Array.from({ length: bytes.length / 8 }, (_, i) => bytes.readDoubleLE(i * 8));
 }
 
-/** JSON has no NaN, Infinity or -0: they travel as {"$n": "NaN"} (state holds no other object of that shape). */
-function replaceNumber(_key: string, value: unknown): unknown {
-  if (typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0))) return { $n: Object.is(value, -0) ? '-0' : String(value) };
-  return value;
-}
-
-function reviveNumber(_key: string, value: unknown): unknown {
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    const keys = Object.keys(value);
-    if (keys.length === 1 && keys[0] === '$n') return Number((value as { $n: string }).$n);
-  }
-  return value;
-}
-
 /** The state as snapshot text. */
 export function serializeState(state: ForecastPartitionState): string {
   const snapshot: SnapshotV1 = { v: 1, series: [...state.series].map(([id, s]) => [id, { ...s, history: encodeFloats(s.history) }]) };
-  return JSON.stringify(snapshot, replaceNumber);
+  return JSON.stringify(snapshot, snapshotReplacer);
 }
 
 /** The state from snapshot text written by serializeState. */
 export function deserializeState(text: string): ForecastPartitionState {
-  const snapshot = JSON.parse(text, reviveNumber) as Partial<SnapshotV1>;
+  const snapshot = JSON.parse(text, snapshotReviver) as Partial<SnapshotV1>;
   if (snapshot.v !== 1 || !Array.isArray(snapshot.series)) {
     throw new PrognosError('INTERNAL', `forecast snapshot has unknown format version ${String(snapshot.v)}`);
   }
