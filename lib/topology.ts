@@ -106,7 +106,7 @@ export async function startPipeline(options: StartOptions): Promise<RunningPipel
 
   const checks = [
     { name: 'store', check: () => store.ping() },
-    ...running.runners.map((runner, i) => ({ name: `processor-${i}`, check: () => runner.healthy() })),
+    ...running.runners.map((runner) => ({ name: `processor:${runner.name}`, check: () => runner.healthy() })),
   ];
   if (roles.includes('api')) {
     const app = await buildApp({ config: config.api, store, registry, log: log.child({ component: 'api' }), checks, now });

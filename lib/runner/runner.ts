@@ -66,6 +66,8 @@ interface PartitionWork<S> {
 const deadLetterColumns = ['tenant', 'received_at', 'component', 'topic', 'partition', 'offset', 'reason', 'detail', 'payload'];
 
 export interface Runner {
+  /** The processor's name (readiness checks, logs). */
+  readonly name: string;
   start(): Promise<void>;
   stop(): Promise<void>;
   healthy(): boolean;
@@ -239,6 +241,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
   }
 
   return {
+    name: component,
     async start() {
       await consumer.start(handler);
     },
