@@ -128,6 +128,29 @@ describe('query API', () => {
   });
 });
 
+describe('results routes', () => {
+  it.each(['/v1/anomalies', '/v1/capacity', '/v1/capacity?format=csv', '/v1/series/1/forecast'])('needs a credential for %s', async (url) => {
+    expect((await (await app(keys)).inject(url)).statusCode).toBe(401);
+  });
+
+  it.each([
+    ['/v1/anomalies?status=maybe', 400],
+    ['/v1/anomalies?from=2&to=1', 400],
+    ['/v1/capacity?format=xlsx', 400],
+    ['/v1/series/not-a-number/forecast', 400],
+  ])('refuses %s with %i', async (url, status) => {
+    const response = await (await app(keys)).inject({ url, headers: { 'x-api-key': keyA } });
+    expect(response.statusCode).toBe(status);
+    expect(response.json().code).toBe('BAD_REQUEST');
+  });
+
+  it('passes only the tenant of the key to the store', async () => {
+    const store = fakeStore();
+    await (await app(keys, store)).inject({ url: '/v1/anomalies?tenant=b', headers: { 'x-api-key': keyA } });
+    expect(store.seen.map((p) => p['tenant'])).toEqual(['a']);
+  });
+});
+
 describe('ops app (processes without the api role)', () => {
   it('serves health, readiness and metrics, and no data routes', async () => {
     const { buildOpsApp } = await import('./app.ts');

@@ -8,8 +8,10 @@ import type { Store } from '../lib/store/types.ts';
 import type { ApiConfig } from './config.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
+import { createResultsRepository } from './repositories/results.ts';
 import { createSeriesRepository } from './repositories/series.ts';
 import { healthRoutes, type ReadinessCheck } from './routes/health/index.ts';
+import { resultsRoutes } from './routes/results/index.ts';
 import { seriesRoutes } from './routes/series/index.ts';
 
 export interface AppDeps {
@@ -35,5 +37,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuth(app, deps.config, deps.log.child({ component: 'audit' }), deps.now);
   await app.register(healthRoutes, { checks: deps.checks, registry: deps.registry });
   await app.register(seriesRoutes, { repository: createSeriesRepository(deps.store), config: deps.config, now: deps.now });
+  await app.register(resultsRoutes, { repository: createResultsRepository(deps.store), now: deps.now });
   return app;
 }

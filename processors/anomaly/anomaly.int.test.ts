@@ -127,6 +127,11 @@ describe('anomaly processor (embedded pipeline)', () => {
         severity: 'critical', start_ms: Number(resolved.start_ms), end_ms: Number(resolved.end_ms), detector: resolved.detector,
         peak_score: resolved.peak_score, expected: resolved.expected, observed: resolved.observed,
       });
+
+      // the API serves the same incident, resolved, to its tenant
+      const api = (await (await fetch(`${pipeline.apiUrl}/v1/anomalies?from=${incident.start - 3_600_000}&to=${after}&status=resolved`)).json()) as { events: { event_id: string; status: string; end: string | null; peak_score: number }[] };
+      const served = api.events.find((e) => e.event_id === resolved.event_id);
+      expect(served).toMatchObject({ status: 'resolved', end: new Date(Number(resolved.end_ms)).toISOString(), peak_score: resolved.peak_score });
     } finally {
       await pipeline.stop();
     }

@@ -65,6 +65,24 @@ describe('forecast processor (embedded pipeline)', () => {
       for (const row of rows) expect(row.abs_error).toBeCloseTo(Math.abs(row.actual - row.forecast), 3);
       const lastHour = Array.from({ length: 60 }, (_, i) => disk.value(T0 - HOUR + i * 60_000));
       expect(rows.at(-1)!.actual).toBeCloseTo(lastHour.reduce((a, v) => a + v, 0) / 60, 0);
+
+      // the API: the latest forecast of a series, and the capacity report as JSON and CSV
+      const forecast = (await (await fetch(`${pipeline.apiUrl}/v1/series/${diskId}/forecast`)).json()) as { issued_at: string; points: { ts: string; lo95: number; hi95: number; forecast: number }[] };
+      expect(forecast.issued_at).toBe(new Date(T0 - HOUR).toISOString());
+      expect(forecast.points).toHaveLength(48);
+      expect(forecast.points[0]!.ts).toBe(forecast.issued_at);
+      expect(forecast.points.at(-1)!.ts).toBe(new Date(T0 + 46 * HOUR).toISOString());
+      const capacity = (await (await fetch(`${pipeline.apiUrl}/v1/capacity`)).json()) as { plans: { series_id: string; metric: string; issued_at: string; labels: Record<string, string>; summary: string }[] };
+      expect(capacity.plans.map((p) => p.metric).sort()).toEqual(['disk_used_bytes', 'memory_used_bytes']);
+      const diskRow = capacity.plans.find((p) => p.series_id === diskId)!;
+      expect(diskRow).toMatchObject({ issued_at: new Date(T0 - HOUR).toISOString(), summary: diskPlan[0]!.summary });
+      expect(diskRow.labels['mount']).toBe('/');
+      const csv = await fetch(`${pipeline.apiUrl}/v1/capacity?format=csv`);
+      expect(csv.headers.get('content-type')).toContain('text/csv');
+      const lines = (await csv.text()).trimEnd().split('\r\n');
+      expect(lines[0]).toBe('series_id,metric,labels,issued_at,capacity,eta,eta80_from,eta80_to,eta95_from,eta95_to,headroom,headroom_ratio,summary');
+      expect(lines).toHaveLength(3);
+      expect((await fetch(`${pipeline.apiUrl}/v1/series/123/forecast`)).status).toBe(404);
     } finally {
       await pipeline.stop();
     }
