@@ -147,6 +147,32 @@ describe('detector state', () => {
     expect(sizes[2]).toBeLessThanOrEqual((sizes[0] ?? 0) + 64);
   });
 
+  it('damps borderline re-firings at the hour of day of an earlier day’s firing, not a spike at a new hour', () => {
+    const values = noise(101, 288 * 12);
+    const daily = Array.from({ length: 10 }, (_, d) => 288 * (d + 1) + 100);
+    for (const at of daily) values[at] = 106;
+    const fresh = 288 * 11 + 200;
+    values[fresh] = 120;
+    const fired = (outs: DetectorOutput[]): number => daily.filter((at) => (outs[at]?.score ?? 0) >= params.fireLevel).length;
+    const off = { ...params, recurDays: 0 };
+    const state = initDetector(off);
+    const without = values.map((v, i) => ({ ...stepDetector(state, t0 + i * step, v, off) }));
+    const withMemory = run(values);
+    expect(fired(withMemory)).toBeLessThan(fired(without));
+    expect(withMemory[fresh]?.score).toBeGreaterThanOrEqual(params.fireLevel);
+  });
+
+  it('resumes a checkpoint written before the recurrence memory existed', () => {
+    const state = initDetector(params);
+    for (let i = 0; i < 500; i++) stepDetector(state, t0 + i * step, 100 + (i % 7), params);
+    const old = JSON.parse(JSON.stringify(state)) as typeof state;
+    delete old.recurPeak;
+    delete old.recurTs;
+    const out = stepDetector(old, t0 + 500 * step, 100, params);
+    expect(Number.isFinite(out.score)).toBe(true);
+    expect(old.recurPeak).toHaveLength(24);
+  });
+
   it('writes into and returns the caller’s output object', () => {
     const state = initDetector(params);
     const out = createDetectorOutput();

@@ -1,5 +1,6 @@
 // Streaming anomaly detector for one series: robust seasonal baseline (expected value and band), spike/dip,
-// level-shift, trend, flat-line and out-of-range surprises, one calibrated score in [0, 1], refractory gate.
+// level-shift, trend, flat-line and out-of-range surprises, one calibrated score in [0, 1], hour-of-day
+// recurrence memory, refractory gate.
 // Pure and O(1) per point over bounded plain-JSON state; it does not group points into incidents (events.ts).
 
 import { initEwma, stepEwma, type EwmaState } from '../baseline/ewma.ts';
@@ -34,6 +35,10 @@ export interface DetectorState {
   calibrations: CalibrationState[];
   /** Points left in the refractory period after the last firing. */
   refractory: number;
+  /** Recurrence memory per UTC hour of day: last firing-level raw score there and its time (ms). Absent in
+   * checkpoints written before it existed (created on first use). */
+  recurPeak?: number[];
+  recurTs?: number[];
 }
 
 /** Name of the detector that dominated a point's score. */
@@ -73,6 +78,8 @@ export function initDetector(params: DetectorParams): DetectorState {
     prevLow: 0,
     calibrations: [initCalibration(), initCalibration(), initCalibration(), initCalibration(), initCalibration()],
     refractory: 0,
+    recurPeak: new Array<number>(24).fill(0),
+    recurTs: new Array<number>(24).fill(0),
   };
 }
 
@@ -147,7 +154,7 @@ export function stepDetector(
   const diff = state.count > 0 ? Math.abs(value - state.lastValue) : 0;
   const flatShort = state.flatShort + params.flatShortAlpha * (diff - state.flatShort);
   fillSurprises(state, value, residual / (sigma0 + tiny), flatShort, tiny, params);
-  const raw = scoreSurprises(state, params, out);
+  const raw = recur(state, tsMs, scoreSurprises(state, params, out), params);
   if (out.detector === 'spike' && (zScratch[0] ?? 0) < 0) out.detector = 'dip';
 
   const warm = state.count >= params.warmupPoints;
@@ -200,6 +207,40 @@ function scoreSurprises(state: DetectorState, params: DetectorParams, out: Detec
     }
   }
   return best;
+}
+
+const hourMs = 3_600_000;
+const dayMs = 86_400_000;
+// A memory is compared only once it is this old, so it matches earlier days, not the current incident.
+const recurMinAgeMs = 12 * hourMs;
+
+/**
+ * Recurrence memory: a raw score that does not exceed, by recurMargin, the last firing-level score at the
+ * same UTC hour of day (±1 hour) on an earlier day, decayed with its age (time constant recurDays), is
+ * damped like a refractory score, so a burst that recurs daily (cron jobs, batch loads) stops paging.
+ * Then remembers firing-level scores. Label-blind; recurDays <= 0 disables it.
+ */
+function recur(state: DetectorState, tsMs: number, raw: number, params: DetectorParams): number {
+  if (params.recurDays <= 0) return raw;
+  const peaks = (state.recurPeak ??= new Array<number>(24).fill(0));
+  const times = (state.recurTs ??= new Array<number>(24).fill(0));
+  const hour = Math.floor((((tsMs % dayMs) + dayMs) % dayMs) / hourMs);
+  let damp = false;
+  for (let d = 23; d <= 25 && !damp; d++) {
+    const h = (hour + d) % 24;
+    const peak = peaks[h] ?? 0;
+    const age = tsMs - (times[h] ?? 0);
+    // The decayed memory never exceeds the peak, so most points skip the exponential.
+    if (peak <= 0 || raw >= peak + params.recurMargin || age < recurMinAgeMs) continue;
+    damp = raw < peak * Math.exp(-age / (params.recurDays * dayMs)) + params.recurMargin;
+  }
+  if (raw >= params.fireLevel) {
+    if (tsMs - (times[hour] ?? 0) >= recurMinAgeMs) {
+      peaks[hour] = raw;
+      times[hour] = tsMs;
+    } else if (raw > (peaks[hour] ?? 0)) peaks[hour] = raw;
+  }
+  return damp ? raw * params.refractoryDamping : raw;
 }
 
 function learn(

@@ -48,6 +48,11 @@ export interface DetectorParams extends CalibrationParams {
   seasonalGate: number;
   /** Half-width of the expected band in residual standard deviations. */
   bandSigmas: number;
+  /** Recurrence memory (detector.ts): a raw score must exceed the decayed last firing-level score at the
+   * same hour of day (±1 h) on an earlier day by this much, or it is damped like a refractory score. */
+  recurMargin: number;
+  /** Decay time constant of the recurrence memory in days (0 disables the memory). */
+  recurDays: number;
 }
 
 /** Default configuration, tuned once on the whole NAB corpus (see ops/bench/results/nab.md). */
@@ -74,6 +79,8 @@ export const defaultDetectorParams: DetectorParams = Object.freeze({
   seasonalMinCount: 3,
   seasonalGate: 1,
   bandSigmas: 3,
+  recurMargin: 0.1,
+  recurDays: 4,
   calibrationAlpha: 0.002,
   tailSigmas: 2.8,
   tailRateAlpha: 0.001,
