@@ -9,16 +9,15 @@
 // counted in `skipped.late`. Baselines are aggregated per event-time minute; a minute closes (and its row
 // is written) when a sample of a later minute arrives, so the newest minute of a series stays open.
 import type { AvroCodec } from '../../lib/avro/codec.ts';
-import type { MetricBatch, MetricKind } from '../../lib/avro/metric-batch.ts';
+import type { MetricBatch } from '../../lib/avro/metric-batch.ts';
 import type { BusRecord } from '../../lib/bus/types.ts';
 import type { HandleResult, ProcessorDefinition } from '../../lib/runner/types.ts';
 import { defaultDetectorParams } from '../../models/anomaly/detector.ts';
 import { defaultEventParams } from '../../models/anomaly/events.ts';
-import { compileMetricPattern, forEachDecodedBatch, type Skipped } from '../samples/decode.ts';
+import { compileMetricPattern, forEachMatchedRecord, type MatchedSeries, type SampleRow, type Skipped } from '../samples/decode.ts';
 
 export type { Skipped } from '../samples/decode.ts';
 import type { SamplesConfig } from '../samples/config.ts';
-import { toRows, type BatchRows } from '../samples/rows.ts';
 import { schemaIds, type SchemaIdTable } from '../../lib/avro/codec.ts';
 import { createAlertEventCodec } from './alert-event.ts';
 import type { AnomalyConfig } from './config.ts';
@@ -39,12 +38,6 @@ export interface AnomalyProcessor extends ProcessorDefinition<AnomalyPartitionSt
   handle(state: AnomalyPartitionState, records: readonly BusRecord[]): AnomalyHandleResult;
 }
 
-interface Meta {
-  metric: string;
-  labels: Record<string, string>;
-  kind: MetricKind;
-}
-
 /**
  * Build the anomaly processor. `acceptance` is the samples processor's config: samples are validated by
  * the same rules and code, so this processor scores exactly the samples that are stored. Alerts go to
@@ -55,21 +48,10 @@ export function createAnomalyProcessor(config: AnomalyConfig, codec: AvroCodec<M
   const alertCodec = createAlertEventCodec(ids);
   const policy: ScorePolicy = { detector: defaultDetectorParams, events: defaultEventParams, eventQuietMs: config.eventQuietMs, closeParams: new Map() };
 
-  function fold(state: AnomalyPartitionState, batch: MetricBatch, record: BusRecord, out: Output, skipped: Skipped): number {
-    const rows: BatchRows = { samples: [], series: [], deadLetters: [] };
-    toRows(batch, record, acceptance, rows);
-    skipped.invalid += rows.deadLetters.length;
-    const matched = new Map<string, Meta>();
-    for (const [, id, metric, labels, kind] of rows.series as [string, string, string, Record<string, string>, MetricKind][]) {
-      if (pattern.test(metric)) matched.set(id, { metric, labels, kind });
-    }
+  function fold(state: AnomalyPartitionState, samples: readonly SampleRow[], matched: ReadonlyMap<string, MatchedSeries>, out: Output, skipped: Skipped): number {
     // group by series (first-seen order) and sort each by event time
     const bySeries = new Map<string, { tenant: string; points: [number, number][] }>();
-    for (const [tenant, id, ts, value] of rows.samples as [string, string, number, number][]) {
-      if (!matched.has(id)) {
-        skipped.unmatched++;
-        continue;
-      }
+    for (const [tenant, id, ts, value] of samples) {
       let group = bySeries.get(id);
       if (group === undefined) bySeries.set(id, (group = { tenant, points: [] }));
       group.points.push([ts, value]);
@@ -98,8 +80,8 @@ export function createAnomalyProcessor(config: AnomalyConfig, codec: AvroCodec<M
       const out: Output = { baselines: [], events: [], alerts: [] };
       const skipped: Skipped = { undecodable: 0, invalid: 0, unmatched: 0, late: 0 };
       let accepted = 0;
-      forEachDecodedBatch(codec, records, skipped, (batch, record) => {
-        accepted += fold(state, batch, record, out, skipped);
+      forEachMatchedRecord(codec, records, acceptance, pattern, skipped, (samples, matched) => {
+        accepted += fold(state, samples, matched, out, skipped);
       });
       return {
         outputs: [

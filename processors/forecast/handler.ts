@@ -12,11 +12,10 @@ import type { MetricBatch } from '../../lib/avro/metric-batch.ts';
 import type { HandleResult, ProcessorDefinition } from '../../lib/runner/types.ts';
 import type { BusRecord } from '../../lib/bus/types.ts';
 import { defaultForecasterParams } from '../../models/forecast/index.ts';
-import { compileMetricPattern, forEachDecodedBatch, type Skipped } from '../samples/decode.ts';
+import { compileMetricPattern, forEachMatchedRecord, type MatchedSeries, type SampleRow, type Skipped } from '../samples/decode.ts';
 
 export type { Skipped } from '../samples/decode.ts';
 import type { SamplesConfig } from '../samples/config.ts';
-import { toRows, type BatchRows } from '../samples/rows.ts';
 import type { ForecastConfig } from './config.ts';
 import { HOUR_MS, capacityPlanColumns, forecastColumns, type OutputRows } from './rows.ts';
 import { addSample, newSeries, type HourPolicy } from './series.ts';
@@ -45,27 +44,16 @@ export function createForecastProcessor(config: ForecastConfig, codec: AvroCodec
     horizonHours: config.horizonHours,
   };
 
-  function fold(state: ForecastPartitionState, batch: MetricBatch, record: BusRecord, out: OutputRows, skipped: Skipped): number {
-    const rows: BatchRows = { samples: [], series: [], deadLetters: [] };
-    toRows(batch, record, acceptance, rows);
-    skipped.invalid += rows.deadLetters.length;
-    const matched = new Map<string, { metric: string; labels: Record<string, string> }>();
-    for (const [, id, metric, labels] of rows.series as [string, string, string, Record<string, string>][]) {
-      if (pattern.test(metric)) matched.set(id, { metric, labels });
-    }
+  function fold(state: ForecastPartitionState, samples: readonly SampleRow[], series: ReadonlyMap<string, MatchedSeries>, out: OutputRows, skipped: Skipped): number {
     let accepted = 0;
-    for (const [tenant, id, ts, value] of rows.samples as [string, string, number, number][]) {
-      const meta = matched.get(id);
-      if (meta === undefined) {
-        skipped.unmatched++;
-        continue;
+    for (const [tenant, id, ts, value] of samples) {
+      let entry = state.series.get(id);
+      if (entry === undefined) {
+        const meta = series.get(id)!;
+        entry = newSeries(tenant, meta.metric, meta.labels, Math.floor(ts / HOUR_MS) * HOUR_MS);
+        state.series.set(id, entry);
       }
-      let series = state.series.get(id);
-      if (series === undefined) {
-        series = newSeries(tenant, meta.metric, meta.labels, Math.floor(ts / HOUR_MS) * HOUR_MS);
-        state.series.set(id, series);
-      }
-      if (addSample(series, id, ts, value, policy, out)) accepted++;
+      if (addSample(entry, id, ts, value, policy, out)) accepted++;
       else skipped.late++;
     }
     return accepted;
@@ -78,8 +66,8 @@ export function createForecastProcessor(config: ForecastConfig, codec: AvroCodec
       const out: OutputRows = { forecasts: [], capacityPlans: [] };
       const skipped: Skipped = { undecodable: 0, invalid: 0, unmatched: 0, late: 0 };
       let accepted = 0;
-      forEachDecodedBatch(codec, records, skipped, (batch, record) => {
-        accepted += fold(state, batch, record, out, skipped);
+      forEachMatchedRecord(codec, records, acceptance, pattern, skipped, (samples, series) => {
+        accepted += fold(state, samples, series, out, skipped);
       });
       return {
         outputs: [

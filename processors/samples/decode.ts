@@ -1,13 +1,15 @@
 // Decoding for the stateful processors that read the same topic as the samples processor: they skip
 // (and count) what the samples processor dead-letters, so a refused record is dead-lettered once.
 import type { AvroCodec } from '../../lib/avro/codec.ts';
-import type { MetricBatch } from '../../lib/avro/metric-batch.ts';
+import type { MetricBatch, MetricKind } from '../../lib/avro/metric-batch.ts';
 import type { BusRecord } from '../../lib/bus/types.ts';
 import { PrognosError, messageOf } from '../../lib/errors.ts';
+import type { SamplesConfig } from './config.ts';
 import { tenantOfKey } from './handler.ts';
+import { toRows, type BatchRows } from './rows.ts';
 
 /** Call `visit` for every record that decodes and whose batch tenant matches its key; count the rest. */
-export function forEachDecodedBatch(codec: AvroCodec<MetricBatch>, records: readonly BusRecord[], skipped: { undecodable: number }, visit: (batch: MetricBatch, record: BusRecord) => void): void {
+function forEachDecodedBatch(codec: AvroCodec<MetricBatch>, records: readonly BusRecord[], skipped: { undecodable: number }, visit: (batch: MetricBatch, record: BusRecord) => void): void {
   for (const record of records) {
     let batch: MetricBatch;
     try {
@@ -22,6 +24,47 @@ export function forEachDecodedBatch(codec: AvroCodec<MetricBatch>, records: read
     }
     visit(batch, record);
   }
+}
+
+/** A series a derived processor works on. */
+export interface MatchedSeries {
+  metric: string;
+  labels: Record<string, string>;
+  kind: MetricKind;
+}
+
+/** An accepted sample as the samples processor stores it: tenant, series id, ts (ms), value. */
+export type SampleRow = readonly [tenant: string, seriesId: string, ts: number, value: number];
+
+/**
+ * For every record that decodes: apply the samples processor's acceptance rules (`acceptance`, same code),
+ * so a derived processor sees exactly the samples that are stored; keep those of series whose metric
+ * matches `pattern`; call `visit` once per record with them, in record order, and their series. Counts
+ * what it leaves out in `skipped` (undecodable, invalid, unmatched).
+ */
+export function forEachMatchedRecord(
+  codec: AvroCodec<MetricBatch>,
+  records: readonly BusRecord[],
+  acceptance: SamplesConfig,
+  pattern: RegExp,
+  skipped: Skipped,
+  visit: (samples: readonly SampleRow[], series: ReadonlyMap<string, MatchedSeries>) => void,
+): void {
+  forEachDecodedBatch(codec, records, skipped, (batch, record) => {
+    const rows: BatchRows = { samples: [], series: [], deadLetters: [] };
+    toRows(batch, record, acceptance, rows);
+    skipped.invalid += rows.deadLetters.length;
+    const matched = new Map<string, MatchedSeries>();
+    for (const [, id, metric, labels, kind] of rows.series as [string, string, string, Record<string, string>, MetricKind][]) {
+      if (pattern.test(metric)) matched.set(id, { metric, labels, kind });
+    }
+    const samples: SampleRow[] = [];
+    for (const row of rows.samples as unknown as SampleRow[]) {
+      if (matched.has(row[1])) samples.push(row);
+      else skipped.unmatched++;
+    }
+    visit(samples, matched);
+  });
 }
 
 /** Samples (or records) a derived processor did not use, by reason. */
