@@ -1,7 +1,11 @@
 // The one error handler: every failure leaves as application/problem+json with a catalogue code, never a
 // stack trace. Unexpected errors are logged in full and answered with a generic 500.
+import { Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { PrognosError, type ErrorCode } from '../../lib/errors.ts';
+
+/** The problem+json body every error response has; routes declare it in their response schemas. */
+export const ProblemSchema = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), code: Type.String(), detail: Type.String(), instance: Type.String() });
 
 const statusOf: Partial<Record<ErrorCode, number>> = {
   BAD_REQUEST: 400,

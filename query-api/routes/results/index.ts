@@ -3,12 +3,12 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { PrognosError } from '../../../lib/errors.ts';
+import { ProblemSchema as Problem } from '../../plugins/errors.ts';
 import type { CapacityPlanView, ResultsRepository } from '../../repositories/results.ts';
 import { parseTime } from '../series/index.ts';
 import { toCsv } from './csv.ts';
 
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
-const Problem = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), code: Type.String(), detail: Type.String(), instance: Type.String() });
 const AnomalyEvent = Type.Object({
   event_id: Type.String(), series_id: Type.String(), metric: Type.String(), labels: Type.Record(Type.String(), Type.String()), start: Type.String(), end: Nullable(Type.String()),
   status: Type.String(), severity: Type.String(), detector: Type.String(), peak_score: Type.Number(), expected: Type.Number(), observed: Type.Number(),

@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { PrognosError } from '../../../lib/errors.ts';
+import { ProblemSchema as Problem } from '../../plugins/errors.ts';
 import type { ApiConfig } from '../../config.ts';
 import type { SeriesRepository } from '../../repositories/series.ts';
 
@@ -10,7 +11,6 @@ const SeriesInfo = Type.Object({
   first_seen: Type.String(), last_seen: Type.String(), samples: Type.Number(),
 });
 const Point = Type.Object({ ts: Type.String(), value: Type.Number(), min: Type.Optional(Type.Number()), max: Type.Optional(Type.Number()), count: Type.Optional(Type.Number()) });
-const Problem = Type.Object({ type: Type.String(), title: Type.String(), status: Type.Integer(), code: Type.String(), detail: Type.String(), instance: Type.String() });
 
 /** Parse a time bound: ISO 8601, or an epoch number (milliseconds from 1e11 up, seconds below). */
 export function parseTime(text: string, name: string): number {
