@@ -73,7 +73,7 @@ function run(sink: RowSink, stores: { checkpoints: ReturnType<typeof createMemor
   let clock = 0;
   const runner = createRunner({
     definition: summing, consumer: feed.consumer, topic: 't', group: 'g', sink, ...stores,
-    config: { maxBatchRecords: 100, storeConcurrency: 2, snapshotIntervalMs, retryBaseDelayMs: 1 },
+    config: { maxBatchRecords: 100, storeConcurrency: 2, snapshotIntervalMs, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
     queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => (clock += 10), onFatal: () => feed.stop(),
   });
   return { runner, drained: feed.drained };
@@ -157,7 +157,7 @@ describe('partition reassignment', () => {
     };
     const deps = (consumer: BusConsumer) => ({
       definition: summing, consumer, topic: 't', group: 'g', sink: sink.sink, checkpoints, snapshots,
-      config: { maxBatchRecords: 100, storeConcurrency: 2, snapshotIntervalMs: 1e9, retryBaseDelayMs: 1 },
+      config: { maxBatchRecords: 100, storeConcurrency: 2, snapshotIntervalMs: 1e9, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
       queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
     });
     await createRunner(deps(ownerA)).start();
@@ -193,7 +193,7 @@ describe('shutdown during a failing batch', () => {
     };
     const runner = createRunner({
       definition: summing, consumer, topic: 't', group: 'g', sink, checkpoints, snapshots,
-      config: { maxBatchRecords: 100, storeConcurrency: 1, snapshotIntervalMs: 1, retryBaseDelayMs: 1 },
+      config: { maxBatchRecords: 100, storeConcurrency: 1, snapshotIntervalMs: 1, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
       queue: new PQueue({ concurrency: 1 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
     });
     stopRunner = () => runner.stop();

@@ -84,7 +84,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
   const withRetry = <T>(what: string, operation: () => Promise<T>) =>
     retry(operation, {
       baseDelayMs: config.retryBaseDelayMs,
-      maxDelayMs: 30_000,
+      maxDelayMs: config.retryMaxDelayMs,
       isRetriable,
       shouldStop: () => stopping,
       onRetry: (err, attempt, delayMs) => {

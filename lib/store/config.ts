@@ -8,7 +8,6 @@ export const storeConfigSchema = Type.Object({
   password: Type.String({ env: 'CLICKHOUSE_PASSWORD', description: 'ClickHouse password (HTTP only).', default: '', secret: true }),
   database: Type.String({ env: 'CLICKHOUSE_DATABASE', description: 'Database for prognos tables; created at start.', default: 'prognos', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
   requestTimeoutMs: Type.Integer({ env: 'CLICKHOUSE_REQUEST_TIMEOUT_MS', description: 'Per-request timeout (HTTP).', default: 30_000, minimum: 100 }),
-  retryMaxDelayMs: Type.Integer({ env: 'STORE_RETRY_MAX_DELAY_MS', description: 'Cap of the jittered exponential back-off for retriable store errors.', default: 30_000, minimum: 10 }),
 });
 
 export type StoreConfig = Static<typeof storeConfigSchema>;
