@@ -7,6 +7,7 @@ import { readEnv } from '../config/env.ts';
 import { loadConfig } from '../config/load.ts';
 import { createRegistry } from '../observability/metrics.ts';
 import { startPipeline } from '../topology.ts';
+import { backlog } from './pipeline.ts';
 import type { Store } from '../store/types.ts';
 
 const nowMs = Number(process.argv[2]);
@@ -43,13 +44,6 @@ export async function digest(store: Store): Promise<Record<string, string>> {
   return out;
 }
 
-async function caughtUp(store: Store, ends: Map<number, number>, groups: number): Promise<boolean> {
-  const rows = await store.query<{ consumer_group: string; partition: number; next_offset: string }>(`SELECT consumer_group, partition, next_offset FROM ${db}.consumer_checkpoints FINAL`);
-  let done = 0;
-  for (const row of rows) if (Number(row.next_offset) >= (ends.get(Number(row.partition)) ?? 0)) done++;
-  return done >= ends.size * groups;
-}
-
 const pipeline = await startPipeline({ roles: ['ingest', 'process'], config, log, registry: createRegistry(), now: () => nowMs, onFatal: (err) => {
   log.error({ err }, 'fatal');
   process.exit(1);
@@ -59,8 +53,7 @@ if (untilCaughtUp) {
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 250));
     if (pipeline.collector && pipeline.collector.cursor() < Math.floor(nowMs / config.synthetic.stepMs) * config.synthetic.stepMs) continue;
-    const ends = new Map((await pipeline.bus.lastRecords(config.bus.metricsTopic)).map((r) => [r.partition, r.offset + 1]));
-    if (await caughtUp(pipeline.store, ends, pipeline.runners.length)) break;
+    if ((await backlog(pipeline, config.bus.metricsTopic)) === 0) break;
   }
   await pipeline.collector?.stop();
   const result = await digest(pipeline.store);

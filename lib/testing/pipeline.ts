@@ -39,3 +39,23 @@ export async function scalar(store: Store, sql: string): Promise<number> {
   const rows = await store.query<{ v: string | number }>(sql);
   return Number(rows[0]?.v ?? 0);
 }
+
+/**
+ * Records still to process on `topic`, summed over every consumer group of `pipeline` and every non-empty
+ * partition; Infinity while some group has not yet checkpointed a non-empty partition. 0: caught up.
+ */
+export async function backlog(pipeline: RunningPipeline, topic: string): Promise<number> {
+  const ends = new Map((await pipeline.bus.lastRecords(topic)).map((r) => [r.partition, r.offset + 1]));
+  const rows = await pipeline.store.query<{ partition: number; next_offset: string | number }>(
+    `SELECT partition, next_offset FROM ${pipeline.store.table('consumer_checkpoints')} FINAL WHERE topic = {topic:String}`,
+    { topic },
+  );
+  let behind = 0;
+  let covered = 0;
+  for (const row of rows) {
+    const end = ends.get(Number(row.partition)) ?? 0;
+    behind += Math.max(0, end - Number(row.next_offset));
+    if (end > 0) covered++;
+  }
+  return covered < ends.size * pipeline.runners.length ? Number.POSITIVE_INFINITY : behind;
+}

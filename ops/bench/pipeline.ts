@@ -15,6 +15,7 @@ import { createRegistry, pipelineMetrics } from '../../lib/observability/metrics
 import { createClickHouseStore } from '../../lib/store/clickhouse.ts';
 import { migrate } from '../../lib/store/migrate.ts';
 import { startPipeline } from '../../lib/topology.ts';
+import { backlog } from '../../lib/testing/pipeline.ts';
 import { buildBatch } from '../../ingest/synthetic/collector.ts';
 import { hostSeries } from '../../ingest/synthetic/fleet.ts';
 import { createSamplesProcessor } from '../../processors/samples/handler.ts';
@@ -102,17 +103,6 @@ async function stages(dir: string): Promise<void> {
   await bus.close();
 }
 
-/** Records the slowest consumer group still has to process (0 when every group has caught up). */
-async function slowestGroupBehind(pipeline: Awaited<ReturnType<typeof startPipeline>>, topic: string): Promise<number> {
-  const ends = new Map((await pipeline.bus.lastRecords(topic)).map((r) => [r.partition, r.offset + 1]));
-  const rows = await pipeline.store.query<{ consumer_group: string; partition: number; next_offset: string }>(`SELECT consumer_group, partition, next_offset FROM ${pipeline.store.database}.consumer_checkpoints FINAL`);
-  let behind = 0;
-  const groups = new Set(rows.map((r) => r.consumer_group));
-  if (groups.size < pipeline.runners.length) return Number.POSITIVE_INFINITY;
-  for (const row of rows) behind += Math.max(0, (ends.get(Number(row.partition)) ?? 0) - Number(row.next_offset));
-  return behind;
-}
-
 function quantile(histogram: { values: { labels: Record<string, unknown>; value: number; metricName?: string }[] }, q: number): number {
   const buckets = histogram.values.filter((v) => v.metricName?.endsWith('_bucket')).map((v) => ({ le: Number(v.labels['le']), count: v.value }));
   const total = buckets.at(-1)?.count ?? 0;
@@ -130,7 +120,7 @@ async function endToEnd(dir: string, all: boolean): Promise<void> {
   const pipeline = await startPipeline({ roles: ['ingest', 'process'], config, log, registry, now: Date.now, onFatal: (err) => { throw err; } });
   for (;;) {
     const [row] = await pipeline.store.query<{ n: string }>(`SELECT sum(count) AS n FROM ${config.store.database}.samples_1m`);
-    const behind = all ? await slowestGroupBehind(pipeline, config.bus.metricsTopic) : 0;
+    const behind = all ? await backlog(pipeline, config.bus.metricsTopic) : 0;
     if (Number(row?.n ?? 0) >= expected && behind === 0) break;
     await new Promise((r) => setTimeout(r, 200));
   }
