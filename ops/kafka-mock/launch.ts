@@ -2,7 +2,7 @@
 // librdkafka-dev) on loopback for tests, building it first when the library is present. Returns the
 // bootstrap address, or the reason it cannot run so a test can skip with that reason printed.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -12,12 +12,16 @@ export interface MockBroker {
   bootstrap: string;
   /** Create a topic (the mock has no controller for CreateTopics). */
   createTopic(name: string, partitions: number): Promise<void>;
+  /** Take broker `id` (-1: all) down: connections drop and new ones are refused; its data stays. */
+  setDown(id: number): Promise<void>;
+  /** Bring broker `id` (-1: all) back up with the log and offsets it had. */
+  setUp(id: number): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Build the broker if needed; returns undefined when ready, or why it cannot be built. */
+/** Build the broker if missing or older than its source; returns undefined when ready, or why it cannot be built. */
 export function ensureMockBroker(): string | undefined {
-  if (existsSync(binary)) return undefined;
+  if (existsSync(binary) && statSync(binary).mtimeMs >= statSync(`${here}mock-broker.c`).mtimeMs) return undefined;
   if (!existsSync('/usr/include/librdkafka/rdkafka_mock.h')) return 'librdkafka-dev is not installed (apt-get install librdkafka-dev); .ci/run installs it';
   const built = spawnSync('bash', [`${here}build.sh`], { encoding: 'utf8' });
   return built.status === 0 ? undefined : `building the mock broker failed: ${built.stderr}`;
@@ -55,13 +59,16 @@ export async function startMockBroker(brokers = 1): Promise<MockBroker> {
   const exited = new Promise<never>((_resolve, reject) => child.once('exit', (code) => reject(new Error(`mock broker exited with ${code}`))));
   exited.catch(() => undefined);
   const bootstrap = await Promise.race([nextLine('its address'), exited]);
+  const command = async (line: string, expected: string) => {
+    child.stdin!.write(`${line}\n`);
+    const answer = await nextLine(line);
+    if (answer !== expected) throw new Error(`mock broker refused "${line}": ${answer}`);
+  };
   return {
     bootstrap,
-    async createTopic(name, partitions) {
-      child.stdin!.write(`topic ${name} ${partitions}\n`);
-      const answer = await nextLine(`topic ${name}`);
-      if (answer !== `ok ${name}`) throw new Error(`mock broker refused topic ${name}: ${answer}`);
-    },
+    createTopic: (name, partitions) => command(`topic ${name} ${partitions}`, `ok ${name}`),
+    setDown: (id) => command(`down ${id}`, `ok down ${id}`),
+    setUp: (id) => command(`up ${id}`, `ok up ${id}`),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
