@@ -1,7 +1,10 @@
 // `npm run bench:pipeline`: throughput of the embedded pipeline per stage (encode, bus, decode, samples
 // handler, store write) and end to end (synthetic fleet -> bus -> processors -> chDB), with p50/p99
-// append-to-stored latency and peak RSS, plus chDB's own insert rate for the same rows. Flags:
-// --series N (default 70000), --points N per series (default 30), --e2e-hosts N, --e2e-hours H.
+// append-to-stored latency and peak RSS, plus chDB's own insert rate for the same rows; then steady-state
+// latency at a sustained live rate, and state bytes per series at 10k, 100k and 1M active series. Flags:
+// --series N (default 70000), --points N per series (default 30), --e2e-hosts N, --e2e-hours H,
+// --live-hosts N (default 10000; 7 series each at 1 sample/s), --live-seconds S (default 60),
+// --state-scales 10000,100000,1000000, --state-max-gib G (largest heap the state phase may build, default 8).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +24,7 @@ import { hostSeries } from '../../ingest/synthetic/fleet.ts';
 import { createSamplesProcessor } from '../../processors/samples/handler.ts';
 import { createAnomalyProcessor } from '../../processors/anomaly/handler.ts';
 import { createForecastProcessor } from '../../processors/forecast/handler.ts';
+import { stateAtScale, type StateFigure } from './pipeline/state.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,6 +34,11 @@ const SERIES = arg('series', 70_000);
 const POINTS = arg('points', 30);
 const E2E_HOSTS = arg('e2e-hosts', 2_000);
 const E2E_HOURS = arg('e2e-hours', 1);
+const LIVE_HOSTS = arg('live-hosts', 10_000);
+const LIVE_SECONDS = arg('live-seconds', 60);
+const STATE_MAX_GIB = arg('state-max-gib', 8);
+const scalesArg = process.argv.indexOf('--state-scales');
+const STATE_SCALES = (scalesArg > 0 ? (process.argv[scalesArg + 1] ?? '') : '10000,100000,1000000').split(',').map(Number).filter((n) => n > 0);
 const log = pino({ level: 'silent' });
 const rate = (n: number, ms: number) => `${Math.round((n / ms) * 1000).toLocaleString('en-US')}/s`;
 const time = <T>(fn: () => T): [T, number] => {
@@ -103,8 +112,11 @@ async function stages(dir: string): Promise<void> {
   await bus.close();
 }
 
-function quantile(histogram: { values: { labels: Record<string, unknown>; value: number; metricName?: string }[] }, q: number): number {
-  const buckets = histogram.values.filter((v) => v.metricName?.endsWith('_bucket')).map((v) => ({ le: Number(v.labels['le']), count: v.value }));
+type HistogramValues = { values: { labels: Record<string, unknown>; value: number; metricName?: string }[] };
+
+/** Upper bound of the q-quantile (a bucket's le) of one component's observations. */
+function quantile(histogram: HistogramValues, q: number, component: string): number {
+  const buckets = histogram.values.filter((v) => v.metricName?.endsWith('_bucket') && v.labels['component'] === component).map((v) => ({ le: Number(v.labels['le']), count: v.value }));
   const total = buckets.at(-1)?.count ?? 0;
   return buckets.find((b) => b.count >= q * total)?.le ?? Number.NaN;
 }
@@ -125,21 +137,61 @@ async function endToEnd(dir: string, all: boolean): Promise<void> {
     await new Promise((r) => setTimeout(r, 200));
   }
   const ms = performance.now() - started;
-  const latency = (await pipelineMetrics(registry).storeLatency.get()) as never;
-  report(`end to end, ${all ? 'samples + anomaly + forecast' : 'samples only'} (${E2E_HOSTS} hosts, ${E2E_HOSTS * 7} series, fsync on)`, expected, ms, `append-to-stored during the burst: p50 <= ${quantile(latency, 0.5)} s, p99 <= ${quantile(latency, 0.99)} s`);
+  const latency = (await pipelineMetrics(registry).storeLatency.get()) as HistogramValues;
+  report(`end to end, ${all ? 'samples + anomaly + forecast' : 'samples only'} (${E2E_HOSTS} hosts, ${E2E_HOSTS * 7} series, fsync on)`, expected, ms, `append-to-stored during the burst: p50 <= ${quantile(latency, 0.5, 'samples')} s, p99 <= ${quantile(latency, 0.99, 'samples')} s`);
   await pipeline.stop();
 }
+
+const latencyRows: string[][] = [];
+
+/**
+ * Steady state: a live fleet (no backfill) at 1 sample/s per series through all processors with the real
+ * clock. After a warm-up, the latency histogram is reset and read again `LIVE_SECONDS` later, per
+ * processor; the rate is what reached samples_1m in that window, and the backlog at the end shows whether
+ * the pipeline kept up.
+ */
+async function steadyState(dir: string): Promise<void> {
+  const config = loadConfig({ PROGNOS_DATA_DIR: dir, CLICKHOUSE_DATABASE: 'live', BUS_METRICS_TOPIC: 'live', API_PORT: '0', OPS_PORT: '0', LOG_LEVEL: 'silent', SYNTHETIC_HOSTS: String(LIVE_HOSTS), SYNTHETIC_STEP_MS: '1000', SYNTHETIC_BACKFILL_HOURS: '0' });
+  const registry = createRegistry();
+  const pipeline = await startPipeline({ roles: ['ingest', 'process'], config, log, registry, now: Date.now, onFatal: (err) => { throw err; } });
+  const stored = async () => Number((await pipeline.store.query<{ n: string }>(`SELECT sum(count) AS n FROM live.samples_1m`))[0]?.n ?? 0);
+  await new Promise((r) => setTimeout(r, 20_000));
+  const metrics = pipelineMetrics(registry);
+  metrics.storeLatency.reset();
+  const before = await stored();
+  const started = performance.now();
+  await new Promise((r) => setTimeout(r, LIVE_SECONDS * 1000));
+  const latency = (await metrics.storeLatency.get()) as HistogramValues;
+  const samples = (await stored()) - before;
+  const ms = performance.now() - started;
+  const behind = await backlog(pipeline, config.bus.metricsTopic);
+  for (const component of ['samples', 'anomaly', 'forecast']) {
+    latencyRows.push([component, `${quantile(latency, 0.5, component)} s`, `${quantile(latency, 0.99, component)} s`]);
+  }
+  report(`steady state, all processors (${LIVE_HOSTS} hosts, ${LIVE_HOSTS * 7} series at 1 sample/s, fsync on)`, samples, ms, `offered ${(LIVE_HOSTS * 7).toLocaleString('en-US')}/s; backlog at the end ${behind} records`);
+  await pipeline.stop();
+}
+
+let stateFigures: StateFigure[] | undefined;
 
 const dir = mkdtempSync(join(tmpdir(), 'prognos-bench-'));
 try {
   await stages(join(dir, 'a'));
   await endToEnd(join(dir, 'b'), false);
   await endToEnd(join(dir, 'b'), true);
+  await steadyState(join(dir, 'c'));
+  const config = loadConfig({ PROGNOS_DATA_DIR: join(dir, 'd') });
+  stateFigures = stateAtScale(config, createMetricBatchCodec(), STATE_SCALES, config.forecast.historyHours, STATE_MAX_GIB * 2 ** 30);
   console.log(`\nprognos pipeline benchmark (${SERIES} series x ${POINTS} points for stages; Node ${process.version})\n`);
   console.log('| stage | samples | time | samples/s | note |\n|---|---:|---:|---:|---|');
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
   console.log(`\npeak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB; samples processor state: 0 bytes/series (stateless)`);
   for (const note of stateNotes) console.log(`state: ${note}`);
+  console.log('\nappend-to-stored latency in steady state (upper bucket bounds)\n| processor | p50 | p99 |\n|---|---:|---:|');
+  for (const row of latencyRows) console.log(`| ${row.join(' | ')} |`);
+  const kib = (b: number) => (Number.isNaN(b) ? 'not run' : `${(b / 1024).toFixed(2)} KiB`);
+  console.log('\nsteady-state state per series (V8 heap of N deep copies held at once; snapshot = JSON)\n| processor | active series | heap per series | heap total | snapshot per series |\n|---|---:|---:|---:|---:|');
+  for (const f of stateFigures ?? []) console.log(`| ${f.processor} | ${f.series.toLocaleString('en-US')} | ${kib(f.heapBytes)} | ${Number.isNaN(f.heapBytes) ? `would need ~${(f.totalBytes / 2 ** 30).toFixed(1)} GiB` : `${(f.totalBytes / 2 ** 20).toFixed(0)} MiB`} | ${kib(f.snapshotBytes)} |`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

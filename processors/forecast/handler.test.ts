@@ -167,6 +167,21 @@ describe('forecast processor', () => {
     expect(history.slice(30, 33)).toEqual([Number.NaN, Number.NaN, Number.NaN]);
   });
 
+  it('keeps at most historyHours hourly means, the newest ones, and still forecasts every hour', () => {
+    const short = createForecastProcessor({ ...defaults, historyHours: 30 }, codec, samplesConfig);
+    const state = short.initState(0);
+    const result = run(short, state, hourlyRecords(T, T + 40 * HOUR));
+    const history = state.series.get(diskId)!.history;
+    expect(history).toHaveLength(30);
+    // hours 9..38 are closed and kept (hour 39 is open): the oldest kept one is hour 9
+    expect(history[0]).toBeCloseTo(diskValue(T + 9 * HOUR + HOUR / 2 - STEP / 2), 0);
+    expect(new Set(result.forecasts.map((r) => r[col('issued_at')])).size).toBe(38 - 23 + 1); // hours 23..38 closed with data
+  });
+
+  it('refuses a first-forecast threshold above the history it keeps', () => {
+    expect(() => createForecastProcessor({ ...defaults, minHistoryHours: 48, historyHours: 36 }, codec, samplesConfig)).toThrow(/FORECAST_MIN_HISTORY_HOURS \(48\) is more than FORECAST_HISTORY_HOURS \(36\)/);
+  });
+
   it('rejects an invalid metric pattern at construction', () => {
     expect(() => createForecastProcessor({ ...defaults, metricPattern: '(' }, codec, samplesConfig)).toThrow(/FORECAST_METRIC_PATTERN/);
   });

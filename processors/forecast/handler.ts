@@ -12,6 +12,7 @@ import type { MetricBatch } from '../../lib/avro/metric-batch.ts';
 import type { HandleResult, ProcessorDefinition } from '../../lib/runner/types.ts';
 import type { BusRecord } from '../../lib/bus/types.ts';
 import { defaultForecasterParams } from '../../models/forecast/index.ts';
+import { PrognosError } from '../../lib/errors.ts';
 import { compileMetricPattern, forEachMatchedRecord, type MatchedSeries, type SampleRow, type Skipped } from '../samples/decode.ts';
 
 export type { Skipped } from '../samples/decode.ts';
@@ -37,8 +38,11 @@ export interface ForecastProcessor extends ProcessorDefinition<ForecastPartition
  */
 export function createForecastProcessor(config: ForecastConfig, codec: AvroCodec<MetricBatch>, acceptance: SamplesConfig): ForecastProcessor {
   const pattern = compileMetricPattern(config.metricPattern, 'FORECAST_METRIC_PATTERN');
+  if (config.minHistoryHours > config.historyHours) {
+    throw new PrognosError('CONFIG_INVALID', `FORECAST_MIN_HISTORY_HOURS (${config.minHistoryHours}) is more than FORECAST_HISTORY_HOURS (${config.historyHours}): no series would ever be forecast`);
+  }
   const policy: HourPolicy = {
-    params: { ...defaultForecasterParams, horizon: config.horizonHours },
+    params: { ...defaultForecasterParams, horizon: config.horizonHours, maxFitPoints: config.historyHours },
     minHistoryHours: config.minHistoryHours,
     refitEveryHours: config.refitEveryHours,
     horizonHours: config.horizonHours,

@@ -1,0 +1,110 @@
+// State per series at scale, for `npm run bench:pipeline`: runs a pool of real series through the anomaly
+// and forecast processors until their state is in steady state (anomaly: 2 days at 1-minute steps, so the
+// windows, seasonal bins and recurrence memory are full; forecast: `historyHours` of hourly points, so the
+// history is at its cap and the weekly members are fitted), then holds N copies of those states in one
+// partition map and measures the V8 heap they take, for each N asked for. Also reports the snapshot (JSON)
+// bytes per series. Copies are deep and keep V8's array layout (number arrays stay unboxed doubles, as in
+// the live state; structuredClone would box every element and triple the figure); strings are copied
+// too, so nothing is shared between series.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { AvroCodec } from '../../../lib/avro/codec.ts';
+import type { MetricBatch } from '../../../lib/avro/metric-batch.ts';
+import type { BusRecord } from '../../../lib/bus/types.ts';
+import type { Config } from '../../../lib/config/load.ts';
+import { buildBatch } from '../../../ingest/synthetic/collector.ts';
+import { hostSeries } from '../../../ingest/synthetic/fleet.ts';
+import { createAnomalyProcessor } from '../../../processors/anomaly/handler.ts';
+import { createForecastProcessor } from '../../../processors/forecast/handler.ts';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** One processor's figures at one scale. */
+export interface StateFigure {
+  processor: string;
+  series: number;
+  /** V8 heap per series with `series` states held, bytes. */
+  heapBytes: number;
+  /** Snapshot JSON per series (average over the pool), bytes. */
+  snapshotBytes: number;
+  /** Heap of all states, bytes. */
+  totalBytes: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Records carrying `days` days of `hosts` synthetic hosts at `stepMs`, one record per host and day. */
+function records(codec: AvroCodec<MetricBatch>, hosts: number, end: number, days: number, stepMs: number): BusRecord[] {
+  const out: BusRecord[] = [];
+  let offset = 0;
+  for (let d = days; d > 0; d--) {
+    for (let h = 0; h < hosts; h++) {
+      const host = { key: `bench/host-${h}`, source: `host-${h}`, series: hostSeries(3, h, 0.3, stepMs) };
+      const batch = buildBatch('bench', host, end - d * DAY_MS, end - (d - 1) * DAY_MS, stepMs);
+      out.push({ topic: 'bench', partition: 0, offset: offset++, key: host.key, value: codec.encode(batch), timestampMs: batch.sent_at });
+    }
+  }
+  return out;
+}
+
+function heapUsed(): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+/** A deep copy with the live layout: number arrays by slice (keeps unboxed doubles), fresh strings. */
+function copy(x: unknown): unknown {
+  if (typeof x === 'string') return Buffer.from(x).toString('utf8');
+  if (Array.isArray(x)) return x.length > 0 && typeof x[0] === 'number' ? x.slice() : x.map(copy);
+  if (x instanceof Map) return new Map([...x].map(([k, v]) => [k, copy(v)]));
+  if (x !== null && typeof x === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(x)) out[k] = copy(v);
+    return out;
+  }
+  return x;
+}
+
+/** Holds `n` deep copies of the pool's series in one map and returns the heap they take per series. */
+function measure<S>(pool: readonly S[], n: number): { total: number; perSeries: number } {
+  const before = heapUsed();
+  const held = new Map<string, S>();
+  for (let i = 0; i < n; i++) held.set(String(10_000_000_000_000 + i), copy(pool[i % pool.length]) as S);
+  const total = heapUsed() - before;
+  if (held.size !== n) throw new Error('lost a series');
+  return { total, perSeries: total / n };
+}
+
+/**
+ * Steady-state heap and snapshot bytes per series for each scale in `scales`. A scale whose estimated heap
+ * exceeds `maxHeapBytes` is not run (reported with NaN heap), so the bench never dies of its own weight.
+ */
+export function stateAtScale(config: Config, codec: AvroCodec<MetricBatch>, scales: readonly number[], historyHours: number, maxHeapBytes: number): StateFigure[] {
+  const end = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+  const figures: StateFigure[] = [];
+  const anomaly = createAnomalyProcessor(config.anomaly, codec, config.samples);
+  const forecast = createForecastProcessor(config.forecast, codec, config.samples);
+  const pools = [
+    { processor: anomaly, input: records(codec, 10, end, 2, 60_000) },
+    { processor: forecast, input: records(codec, 1, end, Math.ceil(historyHours / 24) + 1, 3_600_000) },
+  ];
+  for (const { processor, input } of pools) {
+    const state = processor.initState(0);
+    for (const record of input) processor.handle(state as never, [record]);
+    const pool = [...(state as { series: Map<string, unknown> }).series.values()];
+    const snapshotBytes = Buffer.byteLength(processor.snapshot!.serialize(state as never)) / pool.length;
+    let estimate = Infinity;
+    for (const series of scales) {
+      if (Number.isFinite(estimate) && estimate * series > maxHeapBytes) {
+        figures.push({ processor: processor.name, series, heapBytes: NaN, snapshotBytes, totalBytes: estimate * series });
+        continue;
+      }
+      const { total, perSeries } = measure(pool, series);
+      estimate = perSeries;
+      figures.push({ processor: processor.name, series, heapBytes: perSeries, snapshotBytes, totalBytes: total });
+    }
+  }
+  return figures;
+}
