@@ -17,6 +17,7 @@ export interface PipelineMetrics {
   received: Counter<'component'>;
   sent: Counter<'component'>;
   discarded: Counter<'component' | 'reason'>;
+  skipped: Counter<'component' | 'reason'>;
   errors: Counter<'component' | 'code'>;
   retries: Counter<'component'>;
   batchDuration: Histogram<'component'>;
@@ -41,6 +42,7 @@ export function pipelineMetrics(registry: Registry): PipelineMetrics {
     received: new Counter({ name: 'prognos_records_received_total', help: 'Records (or samples, for collectors) received by a component.', labelNames: ['component'], registers }),
     sent: new Counter({ name: 'prognos_records_sent_total', help: 'Records or rows a component handed on (produced or stored).', labelNames: ['component'], registers }),
     discarded: new Counter({ name: 'prognos_records_discarded_total', help: 'Records or samples sent to the dead-letter path, by reason.', labelNames: ['component', 'reason'], registers }),
+    skipped: new Counter({ name: 'prognos_samples_skipped_total', help: 'Samples a derived processor left out without a dead letter, by reason (late, unmatched, or refused by the samples processor).', labelNames: ['component', 'reason'], registers }),
     errors: new Counter({ name: 'prognos_errors_total', help: 'Errors by catalogue code.', labelNames: ['component', 'code'], registers }),
     retries: new Counter({ name: 'prognos_retries_total', help: 'Retried operations (store or bus).', labelNames: ['component'], registers }),
     batchDuration: new Histogram({ name: 'prognos_batch_duration_seconds', help: 'Wall time to process one batch, decode to commit.', labelNames: ['component'], buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers }),

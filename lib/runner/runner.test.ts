@@ -21,7 +21,8 @@ const summing: ProcessorDefinition<{ sum: number }> = {
       state.sum += Number(r.value.toString());
       return [r.offset, state.sum];
     });
-    return { outputs: [{ table: 'sums', columns: ['offset', 'sum'], rows }], deadLetters: [], accepted: rows.length };
+    const odd = batch.filter((r) => Number(r.value.toString()) % 2 === 1).length;
+    return { outputs: [{ table: 'sums', columns: ['offset', 'sum'], rows }], deadLetters: [], accepted: rows.length, skipped: { odd, none: 0 } };
   },
   snapshot: { serialize: (s) => JSON.stringify(s), deserialize: (t) => JSON.parse(t) as { sum: number } },
 };
@@ -68,13 +69,13 @@ function createFeed(chunk: number) {
   return { consumer, drained, stop: () => { stopped = true; resolveDrained(); } };
 }
 
-function run(sink: RowSink, stores: { checkpoints: ReturnType<typeof createMemoryCheckpoints>; snapshots: ReturnType<typeof createMemorySnapshots> }, chunk: number, snapshotIntervalMs: number) {
+function run(sink: RowSink, stores: { checkpoints: ReturnType<typeof createMemoryCheckpoints>; snapshots: ReturnType<typeof createMemorySnapshots> }, chunk: number, snapshotIntervalMs: number, metrics = pipelineMetrics(createRegistry())) {
   const feed = createFeed(chunk);
   let clock = 0;
   const runner = createRunner({
     definition: summing, consumer: feed.consumer, topic: 't', group: 'g', sink, ...stores,
     config: { maxBatchRecords: 100, storeConcurrency: 2, snapshotIntervalMs, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
-    queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => (clock += 10), onFatal: () => feed.stop(),
+    queue: new PQueue({ concurrency: 2 }), log, metrics, now: () => (clock += 10), onFatal: () => feed.stop(),
   });
   return { runner, drained: feed.drained };
 }
@@ -126,6 +127,15 @@ describe('runner', () => {
     await second.runner.start();
     await second.drained;
     expect(rows).toEqual(expected);
+  });
+
+  it('counts what the processor skipped, by reason, once per stored batch', async () => {
+    const registry = createRegistry();
+    const { runner, drained } = run(createSink().sink, { checkpoints: createMemoryCheckpoints(), snapshots: createMemorySnapshots() }, 7, 1e9, pipelineMetrics(registry));
+    await runner.start();
+    await drained;
+    const values = (await registry.getSingleMetric('prognos_samples_skipped_total')!.get()).values;
+    expect(values.map((v) => [v.labels, v.value])).toEqual([[{ component: 'sum', reason: 'odd' }, 20]]);
   });
 
   it('retries retriable store errors and loses nothing', async () => {

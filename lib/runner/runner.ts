@@ -210,6 +210,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     await consumer.commit(partition, last + 1).catch((err: unknown) => log.warn({ err: messageOf(err), partition }, 'bus offset commit failed; the store checkpoint stays authoritative'));
     metrics.sent.inc({ component }, result.accepted);
     for (const letter of result.deadLetters) metrics.discarded.inc({ component, reason: letter.reason });
+    for (const [reason, count] of Object.entries(result.skipped ?? {})) if (count > 0) metrics.skipped.inc({ component, reason }, count);
     metrics.batchDuration.observe({ component }, (performance.now() - started) / 1000);
     if (!replaying) {
       const storedAt = deps.now();

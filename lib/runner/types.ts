@@ -38,6 +38,8 @@ export interface HandleResult {
   deadLetters: DeadLetter[];
   /** Units accepted (samples, for the samples processor), for the sent counter. */
   accepted: number;
+  /** Samples left out without a dead letter, by reason (derived processors: late, unmatched...), for the skipped counter. */
+  skipped?: Readonly<Record<string, number>>;
 }
 
 /**

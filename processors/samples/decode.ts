@@ -68,7 +68,7 @@ export function forEachMatchedRecord(
 }
 
 /** Samples (or records) a derived processor did not use, by reason. */
-export interface Skipped {
+export type Skipped = {
   /** Records that failed to decode or named another tenant than their key (dead-lettered by samples). */
   undecodable: number;
   /** Series and samples the samples processor dead-letters (same rules, applied by the same code). */
@@ -77,7 +77,7 @@ export interface Skipped {
   unmatched: number;
   /** Samples arriving after the processor moved past their time (see each processor's late-data policy). */
   late: number;
-}
+};
 
 /** Compile a metric-name pattern that must match the whole name; CONFIG_INVALID names `envName`. */
 export function compileMetricPattern(pattern: string, envName: string): RegExp {
