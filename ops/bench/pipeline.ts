@@ -4,7 +4,8 @@
 // latency at a sustained live rate, and state bytes per series at 10k, 100k and 1M active series. Flags:
 // --series N (default 70000), --points N per series (default 30), --e2e-hosts N, --e2e-hours H,
 // --live-hosts N (default 10000; 7 series each at 1 sample/s), --live-seconds S (default 60),
-// --state-scales 10000,100000,1000000, --state-max-gib G (largest heap the state phase may build, default 8).
+// --state-scales 10000,100000,1000000, --state-max-gib G (largest heap the state phase may build, default 8),
+// --phases stages,e2e,live,state (which parts to run; default all).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +38,8 @@ const E2E_HOURS = arg('e2e-hours', 1);
 const LIVE_HOSTS = arg('live-hosts', 10_000);
 const LIVE_SECONDS = arg('live-seconds', 60);
 const STATE_MAX_GIB = arg('state-max-gib', 8);
+const phasesArg = process.argv.indexOf('--phases');
+const PHASES = new Set((phasesArg > 0 ? (process.argv[phasesArg + 1] ?? '') : 'stages,e2e,live,state').split(','));
 const scalesArg = process.argv.indexOf('--state-scales');
 const STATE_SCALES = (scalesArg > 0 ? (process.argv[scalesArg + 1] ?? '') : '10000,100000,1000000').split(',').map(Number).filter((n) => n > 0);
 const log = pino({ level: 'silent' });
@@ -176,12 +179,16 @@ let stateFigures: StateFigure[] | undefined;
 
 const dir = mkdtempSync(join(tmpdir(), 'prognos-bench-'));
 try {
-  await stages(join(dir, 'a'));
-  await endToEnd(join(dir, 'b'), false);
-  await endToEnd(join(dir, 'b'), true);
-  await steadyState(join(dir, 'c'));
-  const config = loadConfig({ PROGNOS_DATA_DIR: join(dir, 'd') });
-  stateFigures = stateAtScale(config, createMetricBatchCodec(), STATE_SCALES, config.forecast.historyHours, STATE_MAX_GIB * 2 ** 30);
+  if (PHASES.has('stages')) await stages(join(dir, 'a'));
+  if (PHASES.has('e2e')) {
+    await endToEnd(join(dir, 'b'), false);
+    await endToEnd(join(dir, 'b'), true);
+  }
+  if (PHASES.has('live')) await steadyState(join(dir, 'c'));
+  if (PHASES.has('state')) {
+    const config = loadConfig({ PROGNOS_DATA_DIR: join(dir, 'd') });
+    stateFigures = stateAtScale(config, createMetricBatchCodec(), STATE_SCALES, config.forecast.historyHours, STATE_MAX_GIB * 2 ** 30);
+  }
   console.log(`\nprognos pipeline benchmark (${SERIES} series x ${POINTS} points for stages; Node ${process.version})\n`);
   console.log('| stage | samples | time | samples/s | note |\n|---|---:|---:|---:|---|');
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);

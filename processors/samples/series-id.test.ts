@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { canonicalSeries, seriesId } from './series-id.ts';
+
+/** The definition, written out independently: first 8 bytes of SHA-1 of the canonical text, big-endian. */
+const reference = (tenant: string, metric: string, labels: Record<string, string>) =>
+  createHash('sha1').update(canonicalSeries(tenant, metric, labels)).digest().readBigUInt64BE(0).toString();
+
+describe('seriesId', () => {
+  it.each([
+    ['acme', 'cpu_usage_percent', { host: 'host-01' }],
+    ['acme', 'disk_used_bytes', { host: 'host-01', mount: '/', capacity_bytes: '536870912000' }],
+    ['other', 'cpu_usage_percent', { host: 'host-01' }],
+    ['acme', 'up', {}],
+  ])('is the 64-bit SHA-1 prefix of the canonical text (%s %s)', (tenant, metric, labels) => {
+    expect(seriesId(tenant, metric, labels)).toBe(reference(tenant, metric, labels));
+  });
+
+  it('does not depend on label order, and separates tenants, metrics and label values', () => {
+    expect(seriesId('acme', 'm', { a: '1', b: '2' })).toBe(seriesId('acme', 'm', { b: '2', a: '1' }));
+    const ids = new Set([seriesId('acme', 'm', { a: '1' }), seriesId('acme', 'm', { a: '2' }), seriesId('acme', 'n', { a: '1' }), seriesId('beta', 'm', { a: '1' })]);
+    expect(ids.size).toBe(4);
+  });
+
+  it('gives the same ids after its memo has filled and started over', () => {
+    const first = Array.from({ length: 50 }, (_, i) => seriesId('acme', 'm', { i: String(i) }));
+    for (let i = 0; i < 250_000; i++) seriesId('acme', 'fill', { i: String(i) });
+    expect(Array.from({ length: 50 }, (_, i) => seriesId('acme', 'm', { i: String(i) }))).toEqual(first);
+    expect(first[7]).toBe(reference('acme', 'm', { i: '7' }));
+  });
+});
