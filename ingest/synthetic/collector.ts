@@ -37,13 +37,18 @@ interface Host {
   series: SeriesSpec[];
 }
 
-const defaultSleep = (ms: number, signal: AbortSignal) =>
+/** Sleeps `ms`, or less when `signal` aborts; leaves no listener behind either way (it runs every step). */
+export const defaultSleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
+    const onAbort = () => {
       clearTimeout(timer);
       resolve();
-    }, { once: true });
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 
 /** Build one MetricBatch for `host` covering ticks [from, to). Exported for tests and benchmarks. */
