@@ -6,11 +6,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureMockBroker, startMockBroker, type MockBroker } from '../../ops/kafka-mock/launch.ts';
+import { mockBrokerUnavailable, startMockBroker, type MockBroker } from '../../ops/kafka-mock/launch.ts';
 import { crashThenFinish, digestOf, killDelays, runCrashChild } from '../testing/crash.ts';
 
-const unavailable = ensureMockBroker();
-if (unavailable && process.env['PROGNOS_REQUIRE_KAFKA_MOCK'] === '1') throw new Error(`the Kafka mock broker is required here but unavailable: ${unavailable}`);
+const unavailable = mockBrokerUnavailable('Kafka crash test');
 const dataDir = mkdtempSync(join(tmpdir(), 'prognos-kcrash-'));
 const nowMs = Math.floor(Date.now() / 3_600_000) * 3_600_000;
 const hosts = 10;

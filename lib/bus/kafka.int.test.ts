@@ -6,16 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureMockBroker, startMockBroker, type MockBroker } from '../../ops/kafka-mock/launch.ts';
+import { mockBrokerUnavailable, startMockBroker, type MockBroker } from '../../ops/kafka-mock/launch.ts';
 import { scalar, startTestPipeline, waitFor } from '../testing/pipeline.ts';
 import { T0, expectedSamples, fleetEnv, knownInputScenario } from '../testing/scenarios.ts';
 import { createKafkaBus } from './kafka.ts';
 import { partitionFor } from './partitioner.ts';
 import type { BusRecord } from './types.ts';
 
-const unavailable = ensureMockBroker();
-if (unavailable && process.env['PROGNOS_REQUIRE_KAFKA_MOCK'] === '1') throw new Error(`the Kafka mock broker is required here but unavailable: ${unavailable}`);
-if (unavailable) console.warn(`SKIPPING Kafka adapter tests: ${unavailable}`);
+const unavailable = mockBrokerUnavailable('Kafka adapter tests');
 const log = pino({ level: 'silent' });
 const dataDir = mkdtempSync(join(tmpdir(), 'prognos-kafka-'));
 let broker: MockBroker;

@@ -6,13 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureMockBroker, startMockBroker, type MockBroker } from '../../ops/kafka-mock/launch.ts';
+import { mockBrokerUnavailable, startMockBroker, type MockBroker } from '../../ops/kafka-mock/launch.ts';
 import { backlog, scalar, startTestPipeline, waitFor } from '../testing/pipeline.ts';
 import { T0, expectedSamples, fleetEnv } from '../testing/scenarios.ts';
 
-const unavailable = ensureMockBroker();
-if (unavailable && process.env['PROGNOS_REQUIRE_KAFKA_MOCK'] === '1') throw new Error(`the Kafka mock broker is required here but unavailable: ${unavailable}`);
-if (unavailable) console.warn(`SKIPPING Kafka outage test: ${unavailable}`);
+const unavailable = mockBrokerUnavailable('Kafka outage test');
 const dataDir = mkdtempSync(join(tmpdir(), 'prognos-koutage-'));
 const hosts = 10;
 const hours = 6; // 10 hosts x 7 series x 2,160 ticks = 151,200 samples

@@ -187,7 +187,7 @@ try {
   if (PHASES.has('live')) await steadyState(join(dir, 'c'));
   if (PHASES.has('state')) {
     const config = loadConfig({ PROGNOS_DATA_DIR: join(dir, 'd') });
-    stateFigures = stateAtScale(config, createMetricBatchCodec(), STATE_SCALES, config.forecast.historyHours, STATE_MAX_GIB * 2 ** 30);
+    stateFigures = stateAtScale(config, createMetricBatchCodec(), STATE_SCALES, STATE_MAX_GIB * 2 ** 30);
   }
   console.log(`\nprognos pipeline benchmark (${SERIES} series x ${POINTS} points for stages; Node ${process.version})\n`);
   console.log('| stage | samples | time | samples/s | note |\n|---|---:|---:|---:|---|');

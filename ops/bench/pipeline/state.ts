@@ -1,6 +1,6 @@
 // State per series at scale, for `npm run bench:pipeline`: runs a pool of real series through the anomaly
 // and forecast processors until their state is in steady state (anomaly: 2 days at 1-minute steps, so the
-// windows, seasonal bins and recurrence memory are full; forecast: `historyHours` of hourly points, so the
+// windows, seasonal bins and recurrence memory are full; forecast: FORECAST_HISTORY_HOURS of hourly points, so the
 // history is at its cap and the weekly members are fitted), then holds N copies of those states in one
 // partition map and measures the V8 heap they take, for each N asked for. Also reports the snapshot (JSON)
 // bytes per series. Copies are deep and keep V8's array layout (number arrays stay unboxed doubles, as in
@@ -81,14 +81,14 @@ function measure<S>(pool: readonly S[], n: number): { total: number; perSeries: 
  * Steady-state heap and snapshot bytes per series for each scale in `scales`. A scale whose estimated heap
  * exceeds `maxHeapBytes` is not run (reported with NaN heap), so the bench never dies of its own weight.
  */
-export function stateAtScale(config: Config, codec: AvroCodec<MetricBatch>, scales: readonly number[], historyHours: number, maxHeapBytes: number): StateFigure[] {
+export function stateAtScale(config: Config, codec: AvroCodec<MetricBatch>, scales: readonly number[], maxHeapBytes: number): StateFigure[] {
   const end = Math.floor(Date.now() / DAY_MS) * DAY_MS;
   const figures: StateFigure[] = [];
   const anomaly = createAnomalyProcessor(config.anomaly, codec, config.samples);
   const forecast = createForecastProcessor(config.forecast, codec, config.samples);
   const pools = [
     { processor: anomaly, input: records(codec, 10, end, 2, 60_000) },
-    { processor: forecast, input: records(codec, 1, end, Math.ceil(historyHours / 24) + 1, 3_600_000) },
+    { processor: forecast, input: records(codec, 1, end, Math.ceil(config.forecast.historyHours / 24) + 1, 3_600_000) },
   ];
   for (const { processor, input } of pools) {
     const state = processor.initState(0);
