@@ -22,6 +22,8 @@ export interface PipelineMetrics {
   retries: Counter<'component'>;
   batchDuration: Histogram<'component'>;
   storeLatency: Histogram<'component'>;
+  snapshotDuration: Histogram<'component'>;
+  snapshotBytes: Counter<'component'>;
   consumerLag: Gauge<'topic' | 'partition'>;
   checkpointAge: Gauge<'topic' | 'partition'>;
   /** Register when a partition last checkpointed; the age gauge is computed at scrape time. */
@@ -47,6 +49,8 @@ export function pipelineMetrics(registry: Registry): PipelineMetrics {
     retries: new Counter({ name: 'prognos_retries_total', help: 'Retried operations (store or bus).', labelNames: ['component'], registers }),
     batchDuration: new Histogram({ name: 'prognos_batch_duration_seconds', help: 'Wall time to process one batch, decode to commit.', labelNames: ['component'], buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers }),
     storeLatency: new Histogram({ name: 'prognos_append_to_store_seconds', help: 'From a record\'s bus append to its outputs being durable (observed per record).', labelNames: ['component'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300], registers }),
+    snapshotDuration: new Histogram({ name: 'prognos_snapshot_duration_seconds', help: 'Wall time to write one state snapshot, all parts and the manifest.', labelNames: ['component'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300], registers }),
+    snapshotBytes: new Counter({ name: 'prognos_snapshot_bytes_total', help: 'Characters of state snapshot written (JSON), for the cost of snapshotting.', labelNames: ['component'], registers }),
     consumerLag: new Gauge({ name: 'prognos_consumer_lag_records', help: 'Records between the committed position and the log end, per partition.', labelNames: ['topic', 'partition'], registers }),
     checkpointAge: new Gauge({
       name: 'prognos_checkpoint_age_seconds',

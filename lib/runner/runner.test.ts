@@ -5,26 +5,32 @@ import type { BusConsumer, BusRecord, PartitionHandler } from '../bus/types.ts';
 import { PrognosError } from '../errors.ts';
 import { createRegistry, pipelineMetrics } from '../observability/metrics.ts';
 import type { TableRows } from '../store/types.ts';
-import { createMemoryCheckpoints, createMemorySnapshots } from './checkpoints.ts';
+import { createMemoryCheckpoints } from './checkpoints.ts';
+import { createMemorySnapshots } from './snapshots.ts';
 import { createRunner, type RowSink } from './runner.ts';
 import type { ProcessorDefinition } from './types.ts';
 
 const log = pino({ level: 'silent' });
 const records: BusRecord[] = Array.from({ length: 40 }, (_, i) => ({ topic: 't', partition: 0, offset: i, key: 'k', value: Buffer.from(String(i + 1)), timestampMs: 0 }));
 
-/** A processor with state: a running sum, written per record as [offset, sum]. */
-const summing: ProcessorDefinition<{ sum: number }> = {
+/** A processor with state: a running sum, written per record as [offset, sum], and a record count. */
+const summing: ProcessorDefinition<{ sum: number; count: number }> = {
   name: 'sum',
-  initState: () => ({ sum: 0 }),
+  initState: () => ({ sum: 0, count: 0 }),
   handle(state, batch) {
     const rows = batch.map((r) => {
       state.sum += Number(r.value.toString());
+      state.count++;
       return [r.offset, state.sum];
     });
     const odd = batch.filter((r) => Number(r.value.toString()) % 2 === 1).length;
     return { outputs: [{ table: 'sums', columns: ['offset', 'sum'], rows }], deadLetters: [], accepted: rows.length, skipped: { odd, none: 0 } };
   },
-  snapshot: { serialize: (s) => JSON.stringify(s), deserialize: (t) => JSON.parse(t) as { sum: number } },
+  // Two parts, so a crash can fall between them.
+  snapshot: {
+    serialize: (s) => [JSON.stringify(s.sum), JSON.stringify(s.count)],
+    deserialize: (parts) => (parts.length === 0 ? { sum: 0, count: 0 } : { sum: Number(parts[0]), count: Number(parts[1]) }),
+  },
 };
 
 /** Deduplicates by token like ClickHouse's insert deduplication; can fail on the Nth insert. */
@@ -74,7 +80,7 @@ function run(sink: RowSink, stores: { checkpoints: ReturnType<typeof createMemor
   let clock = 0;
   const runner = createRunner({
     definition: summing, consumer: feed.consumer, topic: 't', group: 'g', sink, ...stores,
-    config: { maxBatchRecords: 100, storeConcurrency: 2, snapshotIntervalMs, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+    config: { maxBatchRecords: 100, storeConcurrency: 2, snapshotIntervalMs, snapshotPartBytes: 1024, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
     queue: new PQueue({ concurrency: 2 }), log, metrics, now: () => (clock += 10), onFatal: () => feed.stop(),
   });
   return { runner, drained: feed.drained };
@@ -95,8 +101,9 @@ describe('runner', () => {
     expect(rows.at(-1)).toEqual([39, (40 * 41) / 2]);
   });
 
-  // Every write (intent checkpoint, output insert, final checkpoint, snapshot) is a crash point; walk them.
-  it.each(Array.from({ length: 16 }, (_, i) => i + 1))('ends with the same rows as an uninterrupted run after a crash at write %i', async (n) => {
+  // Every write (intent checkpoint, output insert, final checkpoint, snapshot part and manifest) is a crash
+  // point; walk them.
+  it.each(Array.from({ length: 24 }, (_, i) => i + 1))('ends with the same rows as an uninterrupted run after a crash at write %i', async (n) => {
     const expected = await uninterrupted();
     const checkpoints = createMemoryCheckpoints();
     const snapshots = createMemorySnapshots();
@@ -113,11 +120,18 @@ describe('runner', () => {
         rows.push(...table.rows);
       },
     };
-    const crashing = {
-      checkpoints: { ...checkpoints, save: async (...args: Parameters<typeof checkpoints.save>) => { if (++calls === crashAt) throw new PrognosError('STORE_REJECTED', 'crash'); return checkpoints.save(...args); } },
-      snapshots: { ...snapshots, save: async (...args: Parameters<typeof snapshots.save>) => { if (++calls === crashAt) throw new PrognosError('STORE_REJECTED', 'crash'); return snapshots.save(...args); } },
+    const crash = () => {
+      if (++calls === crashAt) throw new PrognosError('STORE_REJECTED', 'crash');
     };
-    const crashingSink: RowSink = { insert: async (t, token) => { if (++calls === crashAt) throw new PrognosError('STORE_REJECTED', 'crash'); return sink.insert(t, token); } };
+    const crashing = {
+      checkpoints: { ...checkpoints, save: async (...args: Parameters<typeof checkpoints.save>) => (crash(), checkpoints.save(...args)) },
+      snapshots: {
+        ...snapshots,
+        savePart: async (...args: Parameters<typeof snapshots.savePart>) => (crash(), snapshots.savePart(...args)),
+        commit: async (...args: Parameters<typeof snapshots.commit>) => (crash(), snapshots.commit(...args)),
+      },
+    };
+    const crashingSink: RowSink = { insert: async (t, token) => (crash(), sink.insert(t, token)) };
     const first = run(crashingSink, crashing as never, 7, 15);
     await first.runner.start();
     await first.drained;
@@ -127,6 +141,41 @@ describe('runner', () => {
     await second.runner.start();
     await second.drained;
     expect(rows).toEqual(expected);
+  });
+
+  it('restores from the previous snapshot when the process dies between the parts of the next one', async () => {
+    const expected = await uninterrupted();
+    const checkpoints = createMemoryCheckpoints();
+    const snapshots = createMemorySnapshots();
+    const sink = createSink();
+    let parts = 0;
+    let committedBeforeCrash: number | undefined;
+    const crashing = {
+      checkpoints,
+      snapshots: {
+        ...snapshots,
+        async savePart(...args: Parameters<typeof snapshots.savePart>) {
+          // Snapshots 1 and 2 fill both slots; part 1 of snapshot 3 overwrites slot 0's part 1, part 2 does
+          // not land: slot 0 is now half old, half new, and slot 1 (snapshot 2) must be the one restored.
+          if (++parts === 6) {
+            committedBeforeCrash = (await snapshots.load('g', 't', [0])).get(0)?.offset;
+            throw new PrognosError('STORE_REJECTED', 'crash');
+          }
+          return snapshots.savePart(...args);
+        },
+      },
+    };
+    const first = run(sink.sink, crashing, 7, 15);
+    await first.runner.start();
+    await first.drained;
+    expect(first.runner.healthy()).toBe(false);
+    expect(committedBeforeCrash).toBeGreaterThan(0);
+    expect((await snapshots.load('g', 't', [0])).get(0)?.offset).toBe(committedBeforeCrash);
+
+    const second = run(sink.sink, { checkpoints, snapshots }, 5, 1e9);
+    await second.runner.start();
+    await second.drained;
+    expect(sink.rows).toEqual(expected);
   });
 
   it('counts what the processor skipped, by reason, once per stored batch', async () => {
@@ -167,11 +216,11 @@ describe('partition reassignment', () => {
     };
     const deps = (consumer: BusConsumer) => ({
       definition: summing, consumer, topic: 't', group: 'g', sink: sink.sink, checkpoints, snapshots,
-      config: { maxBatchRecords: 100, storeConcurrency: 2, snapshotIntervalMs: 1e9, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+      config: { maxBatchRecords: 100, storeConcurrency: 2, snapshotIntervalMs: 1e9, snapshotPartBytes: 1024, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
       queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
     });
     await createRunner(deps(ownerA)).start();
-    expect(snapshots.all.get('g/t/0')?.offset).toBe(handOverAt);
+    expect((await snapshots.load('g', 't', [0])).get(0)?.offset).toBe(handOverAt);
 
     const feedB = createFeed(4);
     await createRunner(deps(feedB.consumer)).start();
@@ -203,12 +252,12 @@ describe('shutdown during a failing batch', () => {
     };
     const runner = createRunner({
       definition: summing, consumer, topic: 't', group: 'g', sink, checkpoints, snapshots,
-      config: { maxBatchRecords: 100, storeConcurrency: 1, snapshotIntervalMs: 1, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+      config: { maxBatchRecords: 100, storeConcurrency: 1, snapshotIntervalMs: 1, snapshotPartBytes: 1024, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
       queue: new PQueue({ concurrency: 1 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
     });
     stopRunner = () => runner.stop();
     await runner.start();
-    expect(snapshots.all.size).toBe(0);
+    expect(snapshots.rows.size).toBe(0);
     expect(checkpoints.all.get('g/t/0')).toMatchObject({ nextOffset: 0, pendingTo: 4 });
   });
 });

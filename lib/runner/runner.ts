@@ -10,7 +10,8 @@ import type { Logger } from '../observability/log.ts';
 import type { PipelineMetrics } from '../observability/metrics.ts';
 import { retry } from '../retry.ts';
 import type { TableRows } from '../store/types.ts';
-import type { Checkpoint, CheckpointStore, SnapshotStore } from './checkpoints.ts';
+import type { Checkpoint, CheckpointStore } from './checkpoints.ts';
+import type { SnapshotStore, SnapshotTarget } from './snapshots.ts';
 import type { RunnerConfig } from './config.ts';
 import type { DeadLetter, ProcessorDefinition } from './types.ts';
 
@@ -56,6 +57,10 @@ interface PartitionWork<S> {
   stateOffset: number;
   lastSnapshotAt: number;
   lastSnapshotOffset: number;
+  /** Slot of the newest complete snapshot (the next one goes to the other slot). */
+  snapshotSlot: 0 | 1;
+  /** The snapshot being written, if any (one at a time per partition). */
+  snapshotting: Promise<void> | undefined;
   /**
    * True from handle() until the batch is checkpointed: the state then holds records its offsets do not
    * cover yet, so a snapshot taken now (say, on revoke after an abandoned batch) would double-apply them.
@@ -96,13 +101,37 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
   const saveCheckpoint = (partition: number, checkpoint: Checkpoint) =>
     withRetry('checkpoint', () => deps.checkpoints.save(group, topic, partition, checkpoint, deps.now()));
 
-  async function takeSnapshot(partition: number, entry: PartitionWork<S>): Promise<void> {
+  /** Snapshots the partition's state unless one is being written already (then waits for that one). */
+  function takeSnapshot(partition: number, entry: PartitionWork<S>): Promise<void> {
+    entry.snapshotting ??= writeSnapshot(partition, entry).finally(() => {
+      entry.snapshotting = undefined;
+    });
+    return entry.snapshotting;
+  }
+
+  /**
+   * Writes the state part by part into the slot not holding the newest snapshot, yielding to the event loop
+   * between parts so other partitions and processors keep flowing, then the manifest. The caller holds the
+   * partition (no handle() runs until this resolves), so every part reflects the same offset.
+   */
+  async function writeSnapshot(partition: number, entry: PartitionWork<S>): Promise<void> {
     const offset = entry.stateOffset;
     if (!definition.snapshot || entry.dirty || offset === entry.lastSnapshotOffset) return;
-    const state = definition.snapshot.serialize(entry.state);
-    await withRetry('snapshot', () => deps.snapshots.save(group, topic, partition, { offset, state }, deps.now()));
+    const started = performance.now();
+    const target: SnapshotTarget = { group, topic, partition, slot: entry.snapshotSlot === 0 ? 1 : 0, offset };
+    let parts = 0;
+    for (const text of definition.snapshot.serialize(entry.state, config.snapshotPartBytes)) {
+      const part = ++parts;
+      await withRetry('snapshot', () => deps.snapshots.savePart(target, part, text, deps.now()));
+      metrics.snapshotBytes.inc({ component }, text.length);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await withRetry('snapshot', () => deps.snapshots.commit(target, parts, deps.now()));
+    entry.snapshotSlot = target.slot;
     entry.lastSnapshotAt = deps.now();
     entry.lastSnapshotOffset = offset;
+    metrics.snapshotDuration.observe({ component }, (performance.now() - started) / 1000);
+    log.debug({ partition, offset, slot: target.slot, parts }, 'state snapshot written');
   }
 
   const handler: PartitionHandler = {
@@ -114,10 +143,10 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
         const checkpoint = checkpoints.get(partition) ?? { nextOffset: 0, pendingTo: -1, version: 0 };
         const snapshot = snapshots.get(partition);
         const usable = snapshot !== undefined && snapshot.offset <= checkpoint.nextOffset;
-        const state = usable && definition.snapshot ? definition.snapshot.deserialize(snapshot.state) : definition.initState(partition);
+        const state = usable && definition.snapshot ? definition.snapshot.deserialize(snapshot.parts) : definition.initState(partition);
         const from = usable ? snapshot.offset : definition.snapshot ? 0 : checkpoint.nextOffset;
         const known = checkpoints.has(partition) || usable;
-        work.set(partition, { state, position: known ? from : undefined, checkpoint, restoreUntil: checkpoint.nextOffset, replay: [], stateOffset: from, dirty: false, lastSnapshotAt: deps.now(), lastSnapshotOffset: usable ? snapshot.offset : -1 });
+        work.set(partition, { state, position: known ? from : undefined, checkpoint, restoreUntil: checkpoint.nextOffset, replay: [], stateOffset: from, dirty: false, lastSnapshotAt: deps.now(), lastSnapshotOffset: usable ? snapshot.offset : -1, snapshotSlot: snapshot?.slot ?? 1, snapshotting: undefined });
         if (known) starts.set(partition, from);
         metrics.checkpointed(topic, partition, Date.now());
         log.info({ partition, from, checkpoint: checkpoint.nextOffset, pendingTo: checkpoint.pendingTo }, 'partition assigned');

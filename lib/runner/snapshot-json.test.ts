@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { snapshotReplacer, snapshotReviver } from './snapshot-json.ts';
+import { seriesFromParts, seriesParts, snapshotReplacer, snapshotReviver } from './snapshot-json.ts';
 
 describe('snapshot JSON', () => {
   it('round-trips the numbers plain JSON loses', () => {
@@ -11,5 +11,35 @@ describe('snapshot JSON', () => {
     expect(Object.is(back.b[2], -0)).toBe(true);
     expect(back.b[3]).toBe(1.5);
     expect(back.c).toEqual({ d: 2 });
+  });
+});
+
+describe('series snapshot parts', () => {
+  const series = new Map(Array.from({ length: 50 }, (_, i) => [`id${i}`, { n: i, x: i === 7 ? Number.NaN : i / 3 }] as const));
+
+  it.each([1, 100, 400, 1e9])('round-trips a series map in parts of %i characters, in order', (partBytes) => {
+    const parts = [...seriesParts(series, partBytes)];
+    const back = seriesFromParts<{ n: number; x: number }>(parts, 'test');
+    expect([...back.keys()]).toEqual([...series.keys()]);
+    expect(back.get('id7')?.x).toBeNaN();
+    expect(back.get('id8')).toEqual(series.get('id8'));
+    // A part closes once it reaches the size: only the last may be smaller, none holds two past it.
+    if (partBytes === 1) expect(parts).toHaveLength(50);
+    if (partBytes === 1e9) expect(parts).toHaveLength(1);
+    for (const part of parts.slice(0, -1)) expect(part.length).toBeGreaterThanOrEqual(partBytes);
+  });
+
+  it('reads a whole-state snapshot written before parts existed as one part', () => {
+    const legacy = JSON.stringify({ v: 1, series: [['a', { n: 1 }], ['b', { n: 2 }]] });
+    expect(seriesFromParts([legacy], 'test')).toEqual(new Map([['a', { n: 1 }], ['b', { n: 2 }]]));
+  });
+
+  it('has no parts for an empty map and reads none back as empty', () => {
+    expect([...seriesParts(new Map(), 10)]).toEqual([]);
+    expect(seriesFromParts([], 'test').size).toBe(0);
+  });
+
+  it('refuses a part of an unknown format version, naming the processor', () => {
+    expect(() => seriesFromParts(['{"v":2,"series":[]}'], 'anomaly')).toThrow(/anomaly snapshot has unknown format version 2/);
   });
 });

@@ -52,5 +52,13 @@ export interface ProcessorDefinition<S> {
   initState(partition: number): S;
   handle(state: S, records: readonly BusRecord[]): HandleResult;
   /** Present for stateful processors: state snapshots are written periodically and on revoke. */
-  snapshot?: { serialize(state: S): string; deserialize(text: string): S };
+  snapshot?: {
+    /**
+     * The state as parts of about `partBytes` characters each, produced lazily: the runner stores each part
+     * (yielding to the event loop) before asking for the next, and leaves the state alone until the end.
+     */
+    serialize(state: S, partBytes: number): Iterable<string>;
+    /** The state from the parts `serialize` produced, in order (no parts: the empty state). */
+    deserialize(parts: readonly string[]): S;
+  };
 }

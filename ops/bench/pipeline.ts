@@ -97,7 +97,7 @@ async function stages(dir: string): Promise<void> {
     const t = performance.now();
     for (let i = 0; i < records.length; i += 500) definition.handle(state, records.slice(i, i + 500));
     const ms = performance.now() - t;
-    const bytes = definition.snapshot ? Buffer.byteLength(definition.snapshot.serialize(state)) : 0;
+    const bytes = definition.snapshot ? [...definition.snapshot.serialize(state, 1 << 20)].reduce((n, part) => n + Buffer.byteLength(part), 0) : 0;
     stateNotes.push(`${definition.name}: ${Math.round(bytes / SERIES)} bytes/series after ${POINTS} points (snapshot JSON, ${SERIES} series)`);
     report(`${definition.name} processor (decode+models+rows)`, samples, ms, `${(bytes / 2 ** 20).toFixed(0)} MiB state for ${SERIES} series`);
   }

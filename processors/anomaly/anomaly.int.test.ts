@@ -117,7 +117,7 @@ describe('anomaly processor (embedded pipeline)', () => {
       expect(Number(resolved.end_ms)).toBeLessThan(incident.end + 10 * MINUTE);
       expect(resolved.peak_score).toBeGreaterThanOrEqual(0.8);
       expect(resolved.severity).toBe('critical');
-      expect(await scalar(store, "SELECT count() AS v FROM an.processor_snapshots FINAL WHERE consumer_group = 'prognos-anomaly'")).toBeGreaterThan(0);
+      expect(await scalar(store, "SELECT count() AS v FROM an.processor_snapshot_parts FINAL WHERE consumer_group = 'prognos-anomaly' AND part = 0")).toBeGreaterThan(0);
       // one row per event after FINAL; every stored event is either open or resolved
       expect(await scalar(store, 'SELECT count() AS v FROM an.anomaly_events FINAL')).toBe(await scalar(store, 'SELECT uniqExact(event_id) AS v FROM an.anomaly_events'));
 

@@ -1,10 +1,9 @@
 // Partition state of the anomaly processor (per series: detector, event machine, the open baseline minute,
 // counter and ordering bookkeeping) and its JSON snapshot form. Exact: NaN, ±Infinity and -0 survive the
 // round trip, so a restored state continues like an uninterrupted one. No IO, no clock.
-import { snapshotReplacer, snapshotReviver } from '../../lib/runner/snapshot-json.ts';
+import { seriesFromParts, seriesParts, snapshotReplacer } from '../../lib/runner/snapshot-json.ts';
 import type { DetectorState } from '../../models/anomaly/detector.ts';
 import type { EventsState } from '../../models/anomaly/events.ts';
-import { PrognosError } from '../../lib/errors.ts';
 
 /** What is scored: a gauge's value, or a counter's per-second rate. */
 export type Transform = 'value' | 'rate';
@@ -45,27 +44,17 @@ export interface AnomalyPartitionState {
   series: Map<string, SeriesState>;
 }
 
-interface SnapshotV1 {
-  v: 1;
-  series: [string, SeriesState][];
-}
-
 /** The JSON size of one series' state in bytes (what it costs in a snapshot). */
 export function seriesStateBytes(series: SeriesState): number {
   return Buffer.byteLength(JSON.stringify(series, snapshotReplacer));
 }
 
-/** The state as snapshot text. */
-export function serializeState(state: AnomalyPartitionState): string {
-  const snapshot: SnapshotV1 = { v: 1, series: [...state.series] };
-  return JSON.stringify(snapshot, snapshotReplacer);
+/** The state as snapshot parts of about `partBytes` characters each (lib/runner/snapshot-json.ts). */
+export function serializeState(state: AnomalyPartitionState, partBytes: number): Iterable<string> {
+  return seriesParts(state.series, partBytes);
 }
 
-/** The state from snapshot text written by serializeState. */
-export function deserializeState(text: string): AnomalyPartitionState {
-  const snapshot = JSON.parse(text, snapshotReviver) as Partial<SnapshotV1>;
-  if (snapshot.v !== 1 || !Array.isArray(snapshot.series)) {
-    throw new PrognosError('INTERNAL', `anomaly snapshot has unknown format version ${String(snapshot.v)}`);
-  }
-  return { series: new Map(snapshot.series) };
+/** The state from the parts serializeState wrote, in order. */
+export function deserializeState(parts: readonly string[]): AnomalyPartitionState {
+  return { series: seriesFromParts<SeriesState>(parts, 'anomaly') };
 }

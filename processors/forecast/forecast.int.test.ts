@@ -97,7 +97,7 @@ describe('forecast processor (embedded pipeline)', () => {
       await waitFor('the new forecasts stored', async () => (await scalar(store, 'SELECT count() AS v FROM fc.forecasts')) >= issues * 48 * SERIES);
       expect(await scalar(store, 'SELECT count() AS v FROM fc.forecasts')).toBe(issues * 48 * SERIES);
       expect(await scalar(store, 'SELECT uniqExact(series_id, issued_at, target_ts) AS v FROM fc.forecasts')).toBe(issues * 48 * SERIES);
-      expect(await scalar(store, "SELECT count() AS v FROM fc.processor_snapshots FINAL WHERE consumer_group = 'prognos-forecast'")).toBeGreaterThan(0);
+      expect(await scalar(store, "SELECT count() AS v FROM fc.processor_snapshot_parts FINAL WHERE consumer_group = 'prognos-forecast' AND part = 0")).toBeGreaterThan(0);
     } finally {
       await pipeline.stop();
     }

@@ -1,9 +1,8 @@
 // Partition state of the forecast processor (per series: the open event-time hour, bounded hourly history,
 // the forecaster) and its JSON snapshot form. Snapshots are exact: NaN, ±Infinity and -0 survive the round
 // trip, so a restored state continues byte for byte like an uninterrupted one. No IO, no clock.
-import { snapshotReplacer, snapshotReviver } from '../../lib/runner/snapshot-json.ts';
+import { seriesFromParts, seriesParts } from '../../lib/runner/snapshot-json.ts';
 import type { ForecasterState } from '../../models/forecast/index.ts';
-import { PrognosError } from '../../lib/errors.ts';
 
 /** What the processor keeps about one series. */
 export interface SeriesState {
@@ -30,11 +29,6 @@ export interface ForecastPartitionState {
   series: Map<string, SeriesState>;
 }
 
-interface SnapshotV1 {
-  v: 1;
-  series: [string, Omit<SeriesState, 'history'> & { history: string }][];
-}
-
 /** Hourly means as little-endian float64, base64: exact (NaN included) and about half the size of JSON. */
 function encodeFloats(values: readonly number[]): string {
   const bytes = Buffer.alloc(values.length * 8);
@@ -47,17 +41,15 @@ function decodeFloats(text: string): number[] {
   return Array.from({ length: bytes.length / 8 }, (_, i) => bytes.readDoubleLE(i * 8));
 }
 
-/** The state as snapshot text. */
-export function serializeState(state: ForecastPartitionState): string {
-  const snapshot: SnapshotV1 = { v: 1, series: [...state.series].map(([id, s]) => [id, { ...s, history: encodeFloats(s.history) }]) };
-  return JSON.stringify(snapshot, snapshotReplacer);
+/** A series as it travels in a snapshot: the history packed by encodeFloats. */
+type StoredSeries = Omit<SeriesState, 'history'> & { history: string };
+
+/** The state as snapshot parts of about `partBytes` characters each (lib/runner/snapshot-json.ts). */
+export function serializeState(state: ForecastPartitionState, partBytes: number): Iterable<string> {
+  return seriesParts(state.series, partBytes, (s): StoredSeries => ({ ...s, history: encodeFloats(s.history) }));
 }
 
-/** The state from snapshot text written by serializeState. */
-export function deserializeState(text: string): ForecastPartitionState {
-  const snapshot = JSON.parse(text, snapshotReviver) as Partial<SnapshotV1>;
-  if (snapshot.v !== 1 || !Array.isArray(snapshot.series)) {
-    throw new PrognosError('INTERNAL', `forecast snapshot has unknown format version ${String(snapshot.v)}`);
-  }
-  return { series: new Map(snapshot.series.map(([id, s]) => [id, { ...s, history: decodeFloats(s.history) }])) };
+/** The state from the parts serializeState wrote, in order. */
+export function deserializeState(parts: readonly string[]): ForecastPartitionState {
+  return { series: seriesFromParts(parts, 'forecast', (s: StoredSeries): SeriesState => ({ ...s, history: decodeFloats(s.history) })) };
 }

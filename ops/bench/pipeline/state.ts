@@ -94,7 +94,7 @@ export function stateAtScale(config: Config, codec: AvroCodec<MetricBatch>, scal
     const state = processor.initState(0);
     for (const record of input) processor.handle(state as never, [record]);
     const pool = [...(state as { series: Map<string, unknown> }).series.values()];
-    const snapshotBytes = Buffer.byteLength(processor.snapshot!.serialize(state as never)) / pool.length;
+    const snapshotBytes = [...processor.snapshot!.serialize(state as never, 1 << 20)].reduce((n, part) => n + Buffer.byteLength(part), 0) / pool.length;
     let estimate = Infinity;
     for (const series of scales) {
       if (Number.isFinite(estimate) && estimate * series > maxHeapBytes) {

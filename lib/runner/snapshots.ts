@@ -1,0 +1,130 @@
+// Processor state snapshots in the store, written in parts into one of two slots per partition: parts
+// 1..n, then the manifest (part 0) naming n. The runner writes the slot it did not restore from, so a
+// crash mid-write leaves the other slot complete. A snapshot is the state just before `offset`.
+import type { Store } from '../store/types.ts';
+
+/** A complete snapshot: its slot, the offset it reflects, and its parts in order. */
+export interface Snapshot {
+  slot: 0 | 1;
+  offset: number;
+  parts: string[];
+}
+
+/** Where one snapshot is being written. */
+export interface SnapshotTarget {
+  group: string;
+  topic: string;
+  partition: number;
+  slot: 0 | 1;
+  offset: number;
+}
+
+export interface SnapshotStore {
+  /** The newest complete snapshot per partition (partitions without one are absent). */
+  load(group: string, topic: string, partitions: readonly number[]): Promise<Map<number, Snapshot>>;
+  /** Writes state part `part` (1-based) of the snapshot being written to `target`. */
+  savePart(target: SnapshotTarget, part: number, state: string, atMs: number): Promise<void>;
+  /** Completes the snapshot at `target` once its `parts` parts are written (the manifest). */
+  commit(target: SnapshotTarget, parts: number, atMs: number): Promise<void>;
+}
+
+/** One stored row without its state text: enough to tell which slots are complete. */
+export interface PartRow {
+  partition: number;
+  slot: number;
+  part: number;
+  offset: number;
+  parts: number;
+}
+
+/**
+ * Per partition, the complete slot with the highest offset. A slot is complete when its manifest (part 0)
+ * names n parts and parts 1..n carry the manifest's offset; stale parts beyond n are ignored.
+ */
+export function newestComplete(rows: readonly PartRow[]): Map<number, { slot: 0 | 1; offset: number; parts: number }> {
+  const byKey = new Map<string, PartRow>();
+  for (const row of rows) byKey.set(`${row.partition}/${row.slot}/${row.part}`, row);
+  const best = new Map<number, { slot: 0 | 1; offset: number; parts: number }>();
+  for (const manifest of byKey.values()) {
+    if (manifest.part !== 0 || (manifest.slot !== 0 && manifest.slot !== 1)) continue;
+    let complete = true;
+    for (let part = 1; part <= manifest.parts && complete; part++) {
+      complete = byKey.get(`${manifest.partition}/${manifest.slot}/${part}`)?.offset === manifest.offset;
+    }
+    const current = best.get(manifest.partition);
+    if (complete && (current === undefined || manifest.offset > current.offset)) {
+      best.set(manifest.partition, { slot: manifest.slot, offset: manifest.offset, parts: manifest.parts });
+    }
+  }
+  return best;
+}
+
+/**
+ * Snapshots in the processor_snapshot_parts table. A partition with no complete slot there falls back to
+ * its row in the older one-row processor_snapshots table (restored as one part in slot 0).
+ */
+export function createStoreSnapshots(store: Store): SnapshotStore {
+  const table = store.table('processor_snapshot_parts');
+  const legacy = store.table('processor_snapshots');
+  const write = (target: SnapshotTarget, part: number, parts: number, state: string, atMs: number) =>
+    store.insert({
+      table: 'processor_snapshot_parts',
+      columns: ['consumer_group', 'topic', 'partition', 'slot', 'part', 'offset', 'parts', 'taken_at', 'state'],
+      rows: [[target.group, target.topic, target.partition, target.slot, part, target.offset, parts, atMs, state]],
+    });
+  return {
+    async load(group, topic, partitions) {
+      const key = { group, topic, partitions: [...partitions] };
+      const where = 'consumer_group = {group:String} AND topic = {topic:String}';
+      const rows = await store.query<Record<keyof PartRow, string | number>>(
+        `SELECT partition, slot, part, offset, parts FROM ${table} FINAL WHERE ${where} AND partition IN {partitions:Array(UInt32)}`,
+        key,
+      );
+      const chosen = newestComplete(rows.map((r) => ({ partition: Number(r.partition), slot: Number(r.slot), part: Number(r.part), offset: Number(r.offset), parts: Number(r.parts) })));
+      const out = new Map<number, Snapshot>();
+      for (const [partition, { slot, offset, parts }] of chosen) {
+        const texts = await store.query<{ state: string }>(
+          `SELECT state FROM ${table} FINAL WHERE ${where} AND partition = {partition:UInt32} AND slot = {slot:UInt8} AND part BETWEEN 1 AND {parts:UInt32} ORDER BY part`,
+          { group, topic, partition, slot, parts },
+        );
+        out.set(partition, { slot, offset, parts: texts.map((t) => t.state) });
+      }
+      const rest = partitions.filter((p) => !out.has(p));
+      if (rest.length > 0) {
+        const old = await store.query<{ partition: number; offset: string | number; state: string }>(
+          `SELECT partition, offset, state FROM ${legacy} FINAL WHERE ${where} AND partition IN {partitions:Array(UInt32)}`,
+          { ...key, partitions: rest },
+        );
+        for (const row of old) out.set(Number(row.partition), { slot: 0, offset: Number(row.offset), parts: [row.state] });
+      }
+      return out;
+    },
+    savePart: (target, part, state, atMs) => write(target, part, 0, state, atMs),
+    commit: (target, parts, atMs) => write(target, 0, parts, '', atMs),
+  };
+}
+
+/** In-memory snapshots with the same slot semantics, for unit tests; `rows` is the "table". */
+export function createMemorySnapshots(): SnapshotStore & { rows: Map<string, PartRow & { group: string; topic: string; state: string }> } {
+  const rows = new Map<string, PartRow & { group: string; topic: string; state: string }>();
+  const put = (t: SnapshotTarget, part: number, parts: number, state: string) =>
+    rows.set(`${t.group}/${t.topic}/${t.partition}/${t.slot}/${part}`, { group: t.group, topic: t.topic, partition: t.partition, slot: t.slot, part, offset: t.offset, parts, state });
+  return {
+    rows,
+    async load(group, topic, partitions) {
+      const mine = [...rows.values()].filter((r) => r.group === group && r.topic === topic && partitions.includes(r.partition));
+      const out = new Map<number, Snapshot>();
+      for (const [partition, { slot, offset, parts }] of newestComplete(mine)) {
+        const texts = Array.from({ length: parts }, (_, i) => rows.get(`${group}/${topic}/${partition}/${slot}/${i + 1}`)?.state ?? '');
+        out.set(partition, { slot, offset, parts: texts });
+      }
+      return out;
+    },
+    async savePart(target, part, state) {
+      put(target, part, 0, state);
+    },
+    async commit(target, parts) {
+      put(target, 0, parts, '');
+    },
+  };
+}
