@@ -12,6 +12,9 @@ import { anomalyConfigSchema, type AnomalyConfig } from './config.ts';
 import { createAnomalyProcessor, defaultAlertsTopic, type AnomalyProcessor } from './handler.ts';
 import { baselineColumns, eventColumns } from './rows.ts';
 import { seriesStateBytes, type AnomalyPartitionState } from './state.ts';
+import { snapshotReplacer } from '../../lib/runner/snapshot-json.ts';
+import { defaultDetectorParams, initDetector } from '../../models/anomaly/detector.ts';
+import { createDetectorPacker } from '../../models/anomaly/packed.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -147,6 +150,23 @@ describe('anomaly processor', () => {
     expect(quiet.events).toEqual([]);
     expect(quiet.messages).toEqual([]);
     expect(quiet.baselines).toHaveLength(229);
+  });
+
+  it('restores a snapshot written before the detector state was packed (detector as an object)', () => {
+    const cut = 9;
+    const first = processor.initState(0);
+    const head = run(processor, first, input.slice(0, cut));
+    const packer = createDetectorPacker(defaultDetectorParams);
+    const old = JSON.stringify({ v: 1, series: [...first.series].map(([id, s]) => [id, { ...s, detector: packer.unpack(s.detector, initDetector(defaultDetectorParams)) }]) }, snapshotReplacer);
+    const restored = processor.snapshot!.deserialize([old]);
+    const tail = run(processor, restored, input.slice(cut));
+    const joined: Run = { baselines: [...head.baselines, ...tail.baselines], events: [...head.events, ...tail.events], messages: [...head.messages, ...tail.messages], late: 0, accepted: head.accepted + tail.accepted };
+    expect(same(joined, baseline)).toBe(true);
+  });
+
+  it('refuses a snapshot whose packed detector has another layout, saying what to do', () => {
+    const part = JSON.stringify({ v: 1, series: [['x', { detector: Buffer.alloc(16).toString('base64') }]] });
+    expect(() => processor.snapshot!.deserialize([part])).toThrow(/detector states of 2 numbers.*processor_snapshot_parts/);
   });
 
   it('is deterministic: two runs give the same rows and message bytes', () => {

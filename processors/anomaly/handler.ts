@@ -22,7 +22,7 @@ import { schemaIds, type SchemaIdTable } from '../../lib/avro/codec.ts';
 import { createAlertEventCodec } from './alert-event.ts';
 import type { AnomalyConfig } from './config.ts';
 import { alertMessages, baselineColumns, eventColumns, type Output } from './rows.ts';
-import { addSample, newSeries, type ScorePolicy } from './series.ts';
+import { addSamples, createScorePolicy, newSeries } from './series.ts';
 import { deserializeState, serializeState, type AnomalyPartitionState } from './state.ts';
 
 /** Default topic of AlertEvent records (BUS_ALERTS_TOPIC). */
@@ -46,7 +46,7 @@ export interface AnomalyProcessor extends ProcessorDefinition<AnomalyPartitionSt
 export function createAnomalyProcessor(config: AnomalyConfig, codec: AvroCodec<MetricBatch>, acceptance: SamplesConfig, alertsTopic = defaultAlertsTopic, ids: SchemaIdTable = schemaIds): AnomalyProcessor {
   const pattern = compileMetricPattern(config.metricPattern, 'ANOMALY_METRIC_PATTERN');
   const alertCodec = createAlertEventCodec(ids);
-  const policy: ScorePolicy = { detector: defaultDetectorParams, events: defaultEventParams, eventQuietMs: config.eventQuietMs, closeParams: new Map() };
+  const policy = createScorePolicy(defaultDetectorParams, defaultEventParams, config.eventQuietMs);
 
   function fold(state: AnomalyPartitionState, samples: readonly SampleRow[], matched: ReadonlyMap<string, MatchedSeries>, out: Output, skipped: Skipped): number {
     // group by series (first-seen order) and sort each by event time
@@ -65,10 +65,9 @@ export function createAnomalyProcessor(config: AnomalyConfig, codec: AvroCodec<M
         state.series.set(id, series);
       }
       points.sort((a, b) => a[0] - b[0]);
-      for (const [ts, value] of points) {
-        if (addSample(series, id, ts, value, policy, out)) accepted++;
-        else skipped.late++;
-      }
+      const added = addSamples(series, id, points, policy, out);
+      accepted += added;
+      skipped.late += points.length - added;
     }
     return accepted;
   }
@@ -94,6 +93,6 @@ export function createAnomalyProcessor(config: AnomalyConfig, codec: AvroCodec<M
         skipped,
       };
     },
-    snapshot: { serialize: serializeState, deserialize: deserializeState },
+    snapshot: { serialize: serializeState, deserialize: (parts) => deserializeState(parts, policy.packer) },
   };
 }

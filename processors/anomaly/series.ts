@@ -1,7 +1,10 @@
 // One series through the models: counters become per-second rates, every scored point steps the detector
 // and the event machine, and warm points fold into the open 1-minute baseline bucket, which closes when a
 // sample of a later minute arrives. Pure and deterministic; samples not newer than the last are refused.
-import { createDetectorOutput, initDetector, stepDetector, type DetectorParams } from '../../models/anomaly/detector.ts';
+// The detector state rests packed in the series; addSamples unpacks it into one shared scratch state for
+// a run of points and packs it back.
+import { createDetectorOutput, initDetector, stepDetector, type DetectorParams, type DetectorState } from '../../models/anomaly/detector.ts';
+import { createDetectorPacker, type DetectorPacker } from '../../models/anomaly/packed.ts';
 import { initEvents, stepEvents, type EventParams } from '../../models/anomaly/events.ts';
 import type { MetricKind } from '../../lib/avro/metric-batch.ts';
 import { MINUTE_MS, alertOf, baselineRow, eventRow, type Output } from './rows.ts';
@@ -14,6 +17,14 @@ export interface ScorePolicy {
   eventQuietMs: number;
   /** Event params by closeAfterPoints, built on first use (keeps the hot loop allocation-free). */
   closeParams: Map<number, EventParams>;
+  packer: DetectorPacker;
+  /** Scratch detector state the packed states are unpacked into (never part of any series' state). */
+  work: DetectorState;
+}
+
+/** The policy for these model parameters. */
+export function createScorePolicy(detector: DetectorParams, events: EventParams, eventQuietMs: number): ScorePolicy {
+  return { detector, events, eventQuietMs, closeParams: new Map(), packer: createDetectorPacker(detector), work: initDetector(detector) };
 }
 
 const emptyBucket = (start: number): BucketState => ({ start, points: 0, sumExpected: 0, sumLower: 0, sumUpper: 0, maxScore: 0 });
@@ -22,7 +33,7 @@ const emptyBucket = (start: number): BucketState => ({ start, points: 0, sumExpe
 export function newSeries(tenant: string, metric: string, labels: Record<string, string>, kind: MetricKind, policy: ScorePolicy): SeriesState {
   return {
     tenant, metric, labels, transform: kind === 'COUNTER' ? 'rate' : 'value', lastTs: -1, lastRaw: 0, stepMs: 0, samples: 0,
-    detector: initDetector(policy.detector), events: initEvents(), bucket: emptyBucket(-1),
+    detector: policy.packer.pack(initDetector(policy.detector)), events: initEvents(), bucket: emptyBucket(-1),
   };
 }
 
@@ -30,10 +41,18 @@ export function newSeries(tenant: string, metric: string, labels: Record<string,
 const scratch = createDetectorOutput();
 
 /**
- * Adds one sample. Returns false (and changes nothing) for a late or duplicate sample: one not newer than
- * the last accepted sample of the series.
+ * Adds a series' samples, sorted by event time, and returns how many were accepted; a late or duplicate
+ * sample (not newer than the last accepted one) is refused and changes nothing.
  */
-export function addSample(s: SeriesState, seriesId: string, ts: number, raw: number, policy: ScorePolicy, out: Output): boolean {
+export function addSamples(s: SeriesState, seriesId: string, points: readonly (readonly [number, number])[], policy: ScorePolicy, out: Output): number {
+  const detector = policy.packer.unpack(s.detector, policy.work);
+  let accepted = 0;
+  for (const [ts, raw] of points) if (addSample(s, detector, seriesId, ts, raw, policy, out)) accepted++;
+  policy.packer.pack(detector, s.detector);
+  return accepted;
+}
+
+function addSample(s: SeriesState, detector: DetectorState, seriesId: string, ts: number, raw: number, policy: ScorePolicy, out: Output): boolean {
   if (s.samples > 0 && ts <= s.lastTs) return false;
   const previousTs = s.lastTs;
   const previousRaw = s.lastRaw;
@@ -47,17 +66,17 @@ export function addSample(s: SeriesState, seriesId: string, ts: number, raw: num
     // a counter that went down was reset (restart): it counted `raw` since
     value = ((raw >= previousRaw ? raw - previousRaw : raw) * 1000) / (ts - previousTs);
   }
-  score(s, seriesId, ts, value, policy, out);
+  score(s, detector, seriesId, ts, value, policy, out);
   return true;
 }
 
-function score(s: SeriesState, seriesId: string, ts: number, value: number, policy: ScorePolicy, out: Output): void {
+function score(s: SeriesState, detector: DetectorState, seriesId: string, ts: number, value: number, policy: ScorePolicy, out: Output): void {
   const minute = Math.floor(ts / MINUTE_MS) * MINUTE_MS;
   if (minute !== s.bucket.start) {
     if (s.bucket.points > 0) out.baselines.push(baselineRow(s, seriesId, s.bucket));
     s.bucket = emptyBucket(minute);
   }
-  const d = stepDetector(s.detector, ts, value, policy.detector, scratch);
+  const d = stepDetector(detector, ts, value, policy.detector, scratch);
   if (d.warm) {
     const b = s.bucket;
     b.points++;

@@ -1,7 +1,7 @@
 // Partition state of the forecast processor (per series: the open event-time hour, bounded hourly history,
 // the forecaster) and its JSON snapshot form. Snapshots are exact: NaN, ±Infinity and -0 survive the round
 // trip, so a restored state continues byte for byte like an uninterrupted one. No IO, no clock.
-import { seriesFromParts, seriesParts } from '../../lib/runner/snapshot-json.ts';
+import { decodeFloat64, encodeFloat64, seriesFromParts, seriesParts } from '../../lib/runner/snapshot-json.ts';
 import type { ForecasterState } from '../../models/forecast/index.ts';
 
 /** What the processor keeps about one series. */
@@ -29,27 +29,15 @@ export interface ForecastPartitionState {
   series: Map<string, SeriesState>;
 }
 
-/** Hourly means as little-endian float64, base64: exact (NaN included) and about half the size of JSON. */
-function encodeFloats(values: readonly number[]): string {
-  const bytes = Buffer.alloc(values.length * 8);
-  values.forEach((v, i) => bytes.writeDoubleLE(v, i * 8));
-  return bytes.toString('base64');
-}
-
-function decodeFloats(text: string): number[] {
-  const bytes = Buffer.from(text, 'base64');
-  return Array.from({ length: bytes.length / 8 }, (_, i) => bytes.readDoubleLE(i * 8));
-}
-
-/** A series as it travels in a snapshot: the history packed by encodeFloats. */
+/** A series as it travels in a snapshot: the history packed by encodeFloat64. */
 type StoredSeries = Omit<SeriesState, 'history'> & { history: string };
 
 /** The state as snapshot parts of about `partBytes` characters each (lib/runner/snapshot-json.ts). */
 export function serializeState(state: ForecastPartitionState, partBytes: number): Iterable<string> {
-  return seriesParts(state.series, partBytes, (s): StoredSeries => ({ ...s, history: encodeFloats(s.history) }));
+  return seriesParts(state.series, partBytes, (s): StoredSeries => ({ ...s, history: encodeFloat64(s.history) }));
 }
 
 /** The state from the parts serializeState wrote, in order. */
 export function deserializeState(parts: readonly string[]): ForecastPartitionState {
-  return { series: seriesFromParts(parts, 'forecast', (s: StoredSeries): SeriesState => ({ ...s, history: decodeFloats(s.history) })) };
+  return { series: seriesFromParts(parts, 'forecast', (s: StoredSeries): SeriesState => ({ ...s, history: Array.from(decodeFloat64(s.history)) })) };
 }

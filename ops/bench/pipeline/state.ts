@@ -48,15 +48,18 @@ function records(codec: AvroCodec<MetricBatch>, hosts: number, end: number, days
   return out;
 }
 
+/** V8 heap plus ArrayBuffer backing stores (packed states keep their numbers off the V8 heap). */
 function heapUsed(): number {
   gc();
   gc();
-  return process.memoryUsage().heapUsed;
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
 }
 
-/** A deep copy with the live layout: number arrays by slice (keeps unboxed doubles), fresh strings. */
+/** A deep copy with the live layout: number and Float64 arrays by slice (keeps unboxed doubles), fresh strings. */
 function copy(x: unknown): unknown {
   if (typeof x === 'string') return Buffer.from(x).toString('utf8');
+  if (x instanceof Float64Array) return x.slice();
   if (Array.isArray(x)) return x.length > 0 && typeof x[0] === 'number' ? x.slice() : x.map(copy);
   if (x instanceof Map) return new Map([...x].map(([k, v]) => [k, copy(v)]));
   if (x !== null && typeof x === 'object') {
