@@ -162,15 +162,35 @@ describe('detector state', () => {
     expect(withMemory[fresh]?.score).toBeGreaterThanOrEqual(params.fireLevel);
   });
 
+  it('stops paging on a saturated spike that fires at the same hour every day, not on a spike at a new hour', () => {
+    const values = noise(103, 288 * 12);
+    const daily = Array.from({ length: 10 }, (_, d) => 288 * (d + 1) + 100);
+    for (const at of daily) values[at] = 160;
+    const fresh = 288 * 11 + 200;
+    values[fresh] = 160;
+    const fired = (outs: DetectorOutput[]): number[] => daily.filter((at) => (outs[at]?.score ?? 0) >= params.fireLevel);
+    const off = { ...params, recurStreak: 0 };
+    const state = initDetector(off);
+    const without = values.map((v, i) => ({ ...stepDetector(state, t0 + i * step, v, off) }));
+    const withStreak = run(values);
+    // Without the streak rule the saturated score clears the decayed memory every day.
+    expect(fired(without).length).toBeGreaterThanOrEqual(8);
+    // With it, the first recurStreak days page; from then on the hour is a daily schedule and the spike is damped.
+    expect(fired(withStreak)).toEqual(daily.slice(0, params.recurStreak));
+    expect(withStreak[fresh]?.score).toBeGreaterThanOrEqual(params.fireLevel);
+  });
+
   it('resumes a checkpoint written before the recurrence memory existed', () => {
     const state = initDetector(params);
     for (let i = 0; i < 500; i++) stepDetector(state, t0 + i * step, 100 + (i % 7), params);
     const old = JSON.parse(JSON.stringify(state)) as typeof state;
     delete old.recurPeak;
     delete old.recurTs;
+    delete old.recurStreak;
     const out = stepDetector(old, t0 + 500 * step, 100, params);
     expect(Number.isFinite(out.score)).toBe(true);
     expect(old.recurPeak).toHaveLength(24);
+    expect(old.recurStreak).toHaveLength(24);
   });
 
   it('writes into and returns the caller’s output object', () => {

@@ -39,6 +39,9 @@ export interface DetectorState {
    * checkpoints written before it existed (created on first use). */
   recurPeak?: number[];
   recurTs?: number[];
+  /** Per UTC hour of day: consecutive days (up to the last firing there) with a firing at that hour (±1 h).
+   * Absent in checkpoints written before it existed (created on first use). */
+  recurStreak?: number[];
 }
 
 /** Name of the detector that dominated a point's score. */
@@ -80,6 +83,7 @@ export function initDetector(params: DetectorParams): DetectorState {
     refractory: 0,
     recurPeak: new Array<number>(24).fill(0),
     recurTs: new Array<number>(24).fill(0),
+    recurStreak: new Array<number>(24).fill(0),
   };
 }
 
@@ -213,34 +217,48 @@ const hourMs = 3_600_000;
 const dayMs = 86_400_000;
 // A memory is compared only once it is this old, so it matches earlier days, not the current incident.
 const recurMinAgeMs = 12 * hourMs;
+// A memory at most this old is from the previous day (a firing then extends that hour's streak of days).
+const recurYesterdayMs = 36 * hourMs;
 
 /**
  * Recurrence memory: a raw score that does not exceed, by recurMargin, the last firing-level score at the
  * same UTC hour of day (±1 hour) on an earlier day, decayed with its age (time constant recurDays), is
  * damped like a refractory score, so a burst that recurs daily (cron jobs, batch loads) stops paging.
- * Then remembers firing-level scores. Label-blind; recurDays <= 0 disables it.
+ * Once the hour has fired on recurStreak consecutive days up to yesterday, yesterday's peak is not decayed
+ * (a saturated daily score would otherwise always clear the decayed memory). Then remembers firing-level
+ * scores and the hour's streak of days. Label-blind; recurDays <= 0 disables it.
  */
 function recur(state: DetectorState, tsMs: number, raw: number, params: DetectorParams): number {
   if (params.recurDays <= 0) return raw;
   const peaks = (state.recurPeak ??= new Array<number>(24).fill(0));
   const times = (state.recurTs ??= new Array<number>(24).fill(0));
+  const streaks = (state.recurStreak ??= new Array<number>(24).fill(0));
   const hour = Math.floor((((tsMs % dayMs) + dayMs) % dayMs) / hourMs);
+  const firing = raw >= params.fireLevel;
   let damp = false;
-  for (let d = 23; d <= 25 && !damp; d++) {
+  let streak = 0;
+  for (let d = 23; d <= 25; d++) {
     const h = (hour + d) % 24;
     const peak = peaks[h] ?? 0;
     const age = tsMs - (times[h] ?? 0);
+    if (peak <= 0 || age < recurMinAgeMs) continue;
+    const yesterday = age <= recurYesterdayMs;
+    if (firing && yesterday) streak = Math.max(streak, streaks[h] ?? 0);
     // The decayed memory never exceeds the peak, so most points skip the exponential.
-    if (peak <= 0 || raw >= peak + params.recurMargin || age < recurMinAgeMs) continue;
-    damp = raw < peak * Math.exp(-age / (params.recurDays * dayMs)) + params.recurMargin;
+    if (damp || raw >= peak + params.recurMargin) continue;
+    damp =
+      (yesterday && params.recurStreak > 0 && (streaks[h] ?? 0) >= params.recurStreak) ||
+      raw < peak * Math.exp(-age / (params.recurDays * dayMs)) + params.recurMargin;
   }
-  if (raw >= params.fireLevel) {
+  if (firing) {
     if (tsMs - (times[hour] ?? 0) >= recurMinAgeMs) {
       peaks[hour] = raw;
       times[hour] = tsMs;
+      streaks[hour] = Math.min(streak + 1, 1000);
     } else if (raw > (peaks[hour] ?? 0)) peaks[hour] = raw;
   }
-  return damp ? raw * params.refractoryDamping : raw;
+  // A damped score stays below fireLevel: a saturated score halved would otherwise land on it and still fire.
+  return damp ? Math.min(raw * params.refractoryDamping, params.fireLevel - 1e-6) : raw;
 }
 
 function learn(

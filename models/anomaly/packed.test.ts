@@ -9,18 +9,21 @@ const t0 = 1_704_067_200_000;
 const step = 60_000;
 const packer = createDetectorPacker(params);
 
-/** A noisy daily cycle with spikes and a level shift, so every part of the state is exercised. */
+/**
+ * A noisy daily cycle with spikes, a daily spike at the same minute (the recurrence memory and its streak)
+ * and a level shift, so every part of the state is exercised.
+ */
 function series(seed: number, n: number): number[] {
   const g = createGaussian(createPrng(seed));
-  return Array.from({ length: n }, (_, i) => 50 + 10 * Math.sin((2 * Math.PI * i) / 1440) + g() + (i % 997 === 500 ? 40 : 0) + (i > n / 2 ? 15 : 0));
+  return Array.from({ length: n }, (_, i) => 50 + 10 * Math.sin((2 * Math.PI * i) / 1440) + g() + (i % 997 === 500 || i % 1440 === 300 ? 40 : 0) + (i > n / 2 ? 15 : 0));
 }
 
 const sameOutput = (a: DetectorOutput, b: DetectorOutput) =>
   Object.is(a.expected, b.expected) && Object.is(a.lower, b.lower) && Object.is(a.upper, b.upper) && Object.is(a.score, b.score) && Object.is(a.rawScore, b.rawScore) && a.detector === b.detector && a.warm === b.warm;
 
 describe('packed detector state', () => {
-  it.each([[1, 0], [2, 1], [3, 5], [4, 30], [5, 31], [6, 32], [7, 700], [8, 3000]])('series %i packed after %i points continues exactly like an uninterrupted run', (seed, cut) => {
-    const values = series(seed, 4000);
+  it.each([[1, 0], [2, 1], [3, 5], [4, 30], [5, 31], [6, 32], [7, 700], [8, 5000]])('series %i packed after %i points continues exactly like an uninterrupted run', (seed, cut) => {
+    const values = series(seed, 1440 * 6);
     const live = initDetector(params);
     const packed = packer.pack(initDetector(params));
     // One scratch state shared with another series, as the processor shares it across all of its series.
@@ -71,7 +74,7 @@ describe('packed detector state', () => {
     expect(back.window.head).toBe(state.window.head);
   });
 
-  it('packs a series into under 1.5 KiB', () => {
-    expect(packer.length * 8).toBeLessThan(1536);
+  it('packs a series into under 1.7 KiB', () => {
+    expect(packer.length * 8).toBeLessThan(1740);
   });
 });

@@ -28,7 +28,7 @@ export function createDetectorPacker(params: DetectorParams): DetectorPacker {
   const calibrationsAt = scalesAt + 3 * scaleCount;
   const seasonAt = calibrationsAt + 5 * calibrationCount;
   const recurAt = seasonAt + 2 * bins;
-  const ringAt = recurAt + 2 * recurHours;
+  const ringAt = recurAt + 3 * recurHours;
   const length = ringAt + window;
 
   function pack(s: DetectorState, into = new Float64Array(length)): Float64Array {
@@ -71,6 +71,7 @@ export function createDetectorPacker(params: DetectorParams): DetectorPacker {
     for (let h = 0; h < recurHours; h++) {
       p[recurAt + h] = s.recurPeak?.[h] ?? 0;
       p[recurAt + recurHours + h] = s.recurTs?.[h] ?? 0;
+      p[recurAt + 2 * recurHours + h] = s.recurStreak?.[h] ?? 0;
     }
     const ring = s.window.ring;
     for (let i = 0; i < ring.length; i++) p[ringAt + i] = ring[i] ?? 0;
@@ -114,9 +115,11 @@ export function createDetectorPacker(params: DetectorParams): DetectorPacker {
     }
     const peaks = (s.recurPeak ??= new Array<number>(recurHours).fill(0));
     const times = (s.recurTs ??= new Array<number>(recurHours).fill(0));
+    const streaks = (s.recurStreak ??= new Array<number>(recurHours).fill(0));
     for (let h = 0; h < recurHours; h++) {
       peaks[h] = p[recurAt + h]!;
       times[h] = p[recurAt + recurHours + h]!;
+      streaks[h] = p[recurAt + 2 * recurHours + h]!;
     }
     const n = p[16]!;
     const { ring, sorted } = s.window;

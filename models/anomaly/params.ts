@@ -53,6 +53,10 @@ export interface DetectorParams extends CalibrationParams {
   recurMargin: number;
   /** Decay time constant of the recurrence memory in days (0 disables the memory). */
   recurDays: number;
+  /** Recurrence memory: once an hour of day (±1 h) has fired on this many consecutive days up to yesterday
+   * (a daily schedule), a raw score there that does not exceed yesterday's peak by recurMargin is damped
+   * without decaying the peak (0 turns this off; the decayed comparison still applies). */
+  recurStreak: number;
 }
 
 /** Default configuration, tuned once on the whole NAB corpus (see ops/bench/results/nab.md). */
@@ -81,6 +85,7 @@ export const defaultDetectorParams: DetectorParams = Object.freeze({
   bandSigmas: 3,
   recurMargin: 0.1,
   recurDays: 4,
+  recurStreak: 3,
   calibrationAlpha: 0.002,
   tailSigmas: 2.8,
   tailRateAlpha: 0.001,
