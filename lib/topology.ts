@@ -60,7 +60,7 @@ export interface StartOptions {
 /** Create the bus the configuration names. */
 export function createBus(config: Config, log: Logger, now: () => number = Date.now): Bus {
   if (config.bus.brokers.length > 0) return createKafkaBus({ brokers: config.bus.brokers, clientId: config.bus.clientId, idempotent: config.bus.idempotent, sessionTimeoutMs: config.bus.sessionTimeoutMs, log: log.child({ component: 'kafka' }) });
-  return createEmbeddedBus({ dir: join(config.core.dataDir, 'bus'), fsync: config.bus.fsync, now, log: log.child({ component: 'embedded-bus' }) });
+  return createEmbeddedBus({ dir: join(config.core.dataDir, 'bus'), fsync: config.bus.fsync, retentionMs: config.bus.retentionHours * 3_600_000, segmentBytes: config.bus.segmentBytes, now, log: log.child({ component: 'embedded-bus' }) });
 }
 
 /** Start the given roles; resolves once every one is running. */

@@ -11,6 +11,8 @@ export const busConfigSchema = Type.Object({
   alertsTopic: Type.String({ env: 'BUS_ALERTS_TOPIC', description: 'Topic of AlertEvent records (anomaly triggers and resolves).', default: 'telemetry.alerts.alert-event.v1' }),
   partitions: Type.Integer({ env: 'BUS_PARTITIONS', description: 'Partitions of topics prognos creates (existing topics keep theirs).', default: 4, minimum: 1 }),
   fsync: Type.Boolean({ env: 'BUS_FSYNC', description: 'Embedded bus: fsync every append (survives power loss, not only crashes).', default: true }),
+  retentionHours: Type.Number({ env: 'BUS_RETENTION_HOURS', description: 'Embedded bus: a log segment is deleted once it was last written this long ago and every consumer group has committed past it. 0 keeps everything.', default: 24, minimum: 0 }),
+  segmentBytes: Type.Integer({ env: 'BUS_SEGMENT_BYTES', description: 'Embedded bus: size at which a partition starts a new log segment (retention deletes whole segments).', default: 67_108_864, minimum: 1024 }),
 });
 
 export type BusConfig = Static<typeof busConfigSchema>;

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -74,7 +74,7 @@ describe('embedded bus', () => {
     await bus.ensureTopic('t', 1);
     await bus.produce('t', [{ key: 'k', value: Buffer.from('whole') }]);
     await bus.close();
-    appendFileSync(join(dir, 't', '0.log'), Buffer.from([0, 0, 0, 40, 1, 2, 3]));
+    appendFileSync(join(dir, 't', '0', '00000000000000000000.log'), Buffer.from([0, 0, 0, 40, 1, 2, 3]));
     const reopened = open();
     await reopened.produce('t', [{ key: 'k', value: Buffer.from('after') }]);
     const last = await reopened.lastRecords('t');
@@ -90,4 +90,49 @@ describe('embedded bus', () => {
     expect(records.map((r) => r.value.toString())).toEqual(['3', '4']);
     await bus.close();
   });
+
+  it('deletes old segments once every group has committed past them, and only then', async () => {
+    let clock = 1_000_000;
+    const bus = createEmbeddedBus({ dir, fsync: false, log, now: () => clock, retentionMs: 3_600_000, segmentBytes: 1024 });
+    await bus.ensureTopic('t', 1);
+    // 50 records in produce calls of 5 (a call appends to one segment): about 5 records per segment
+    const produce50 = async (from: number) => {
+      for (let i = from; i < from + 50; i += 5) await bus.produce('t', Array.from({ length: 5 }, (_, k) => ({ key: 'k', value: Buffer.from(`value-${i + k}-${'x'.repeat(150)}`) })));
+    };
+    await produce50(0);
+    await produce50(50);
+    const segmentFiles = () => readdirSync(join(dir, 't', '0')).length;
+    const before = segmentFiles();
+    expect(before).toBeGreaterThan(2);
+    await consume(bus, 30); // group g commits 30: it still needs the rest
+    clock += 2 * 3_600_000;
+    await produce50(100); // retention runs: only segments wholly below offset 30 may go
+    const first = (await readFrom(bus, 0))[0]!.offset;
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThanOrEqual(30);
+    await consume(bus, 120, new Map([[0, 30]])); // g catches up to 150
+    clock += 2 * 3_600_000;
+    await produce50(150);
+    expect((await readFrom(bus, 0))[0]!.offset).toBeGreaterThanOrEqual(100);
+    expect(segmentFiles()).toBeLessThan(before);
+    await bus.close();
+  });
 });
+
+/** The first records a fresh group sees from `offset` (retention moves a too-old offset to the log start). */
+async function readFrom(bus: Bus, offset: number): Promise<BusRecord[]> {
+  const consumer = bus.createConsumer({ group: `probe-${offset}-${Math.random()}`, topic: 't', maxBatchRecords: 5 });
+  const seen: BusRecord[] = [];
+  await new Promise<void>((resolve) => {
+    void consumer.start({
+      onAssigned: async () => new Map([[0, offset]]),
+      onRevoked: async () => undefined,
+      onRecords: async (_p, records) => {
+        if (seen.length === 0) seen.push(...records);
+        resolve();
+      },
+    });
+  });
+  await consumer.stop();
+  return seen;
+}

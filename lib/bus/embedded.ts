@@ -1,8 +1,10 @@
 // The embedded bus: an in-process partitioned log under <dataDir>/bus with Kafka's keying, partition
 // numbers and message bytes. One consumer per group (the process is the group); committed offsets are
 // written atomically per group. Gives the single-process deployment the same crash semantics as Kafka.
+// Retention (checked at most once a minute per topic, on produce) deletes old segments that every group
+// known on the topic (an offsets file) has committed past.
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { PrognosError } from '../errors.ts';
 import type { Logger } from '../observability/log.ts';
@@ -14,13 +16,39 @@ export interface EmbeddedBusOptions {
   dir: string;
   /** fsync every append (durable against power loss, not only process crashes). */
   fsync: boolean;
+  /** Segments last written longer ago than this, and committed past by every group, are deleted; 0 keeps all. */
+  retentionMs?: number;
+  /** A partition starts a new segment past this size (default 64 MiB). */
+  segmentBytes?: number;
   /** Wall clock for append timestamps; injectable for tests. */
   now?: () => number;
   log: Logger;
 }
 
 interface Topic {
+  dir: string;
   partitions: PartitionLog[];
+  retentionCheckedAt: number;
+}
+
+const RETENTION_CHECK_MS = 60_000;
+
+/**
+ * Per partition, the oldest offset some consumer group still needs: the lowest offset committed by any group
+ * with an offsets file in `dir` (a group with no commit on a partition needs all of it). With no group on the
+ * topic nothing is held back.
+ */
+function neededFrom(dir: string, partitions: number): number[] {
+  const groups = readdirSync(dir).filter((name) => /^offsets\..+\.json$/.test(name));
+  const needed = new Array<number>(partitions).fill(groups.length === 0 ? Infinity : 0);
+  for (const [i, name] of groups.entries()) {
+    const committed = JSON.parse(readFileSync(join(dir, name), 'utf8')) as Record<string, number>;
+    for (let p = 0; p < partitions; p++) {
+      const offset = committed[String(p)] ?? 0;
+      needed[p] = i === 0 ? offset : Math.min(needed[p]!, offset);
+    }
+  }
+  return needed;
 }
 
 function writeFileAtomic(path: string, text: string): void {
@@ -49,13 +77,24 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
     const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as { partitions: number };
     const partitions: PartitionLog[] = [];
     for (let p = 0; p < meta.partitions; p++) {
-      const log = new PartitionLog(join(dir, `${p}.log`), name, p, options.fsync);
+      const log = new PartitionLog(join(dir, String(p)), name, p, { fsync: options.fsync, segmentBytes: options.segmentBytes ?? 64 * 2 ** 20, now }, join(dir, `${p}.log`));
       if (log.truncatedBytes > 0) options.log.warn({ topic: name, partition: p, bytes: log.truncatedBytes }, 'cut a torn tail from the embedded log');
       partitions.push(log);
     }
-    const topic = { partitions };
+    const topic: Topic = { dir, partitions, retentionCheckedAt: now() };
     topics.set(name, topic);
     return topic;
+  }
+
+  function enforceRetention(name: string, topic: Topic): void {
+    topic.retentionCheckedAt = now();
+    const retentionMs = options.retentionMs ?? 0;
+    if (retentionMs <= 0) return;
+    const needed = neededFrom(topic.dir, topic.partitions.length);
+    for (const [p, log] of topic.partitions.entries()) {
+      const deleted = log.deleteSegmentsBefore(now() - retentionMs, needed[p]!);
+      if (deleted > 0) options.log.info({ topic: name, partition: p, segments: deleted, startOffset: log.startOffset() }, 'retention deleted old log segments');
+    }
   }
 
   function requireTopic(name: string): Topic {
@@ -88,6 +127,7 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
       }
       for (const [p, list] of byPartition) topic.partitions[p]!.append(list);
       appended.emit(name);
+      if (now() - topic.retentionCheckedAt >= RETENTION_CHECK_MS) enforceRetention(name, topic);
     },
     async lastRecords(name) {
       const topic = openTopic(name);

@@ -1,13 +1,18 @@
-// One partition of the embedded bus: an append-only file of CRC-framed records with an in-memory offset
-// index. Appends are fsynced before they resolve; on open a torn tail (a crash mid-append) is cut off.
-// Does not do retention or compaction: the log grows until the operator removes it (see README).
-import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+// One partition of the embedded bus: a directory of segment files of CRC-framed records, named by the
+// offset of their first record. Appends go to the newest segment and are fsynced before they resolve; a
+// segment past `segmentBytes` is sealed and a new one started. Retention deletes whole sealed segments
+// (never the newest). The offset index is sparse (one byte position per `indexEvery` records), so memory
+// grows by a fraction of a byte per record. On open every segment is scanned and a torn tail (a crash
+// mid-append) is cut from the newest one.
+import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { BusRecord } from './types.ts';
 
 // Frame: u32 body length | u32 crc32(body) | body = f64 timestamp | u16 key length | key | value
 const FRAME_HEADER = 8;
 const BODY_FIXED = 10;
+const SCAN_CHUNK = 1 << 20;
 
 /** A message ready to append to this partition. */
 export interface LogAppend {
@@ -16,34 +21,88 @@ export interface LogAppend {
   timestampMs: number;
 }
 
+export interface PartitionLogOptions {
+  fsync: boolean;
+  /** A segment is sealed once it holds this many bytes. */
+  segmentBytes: number;
+  /** Records per sparse index entry. */
+  indexEvery?: number;
+  /** Wall clock, for segment ages (retention goes by when a segment was last written, not record times). */
+  now?: () => number;
+}
+
+interface Segment {
+  /** Offset of the segment's first record. */
+  base: number;
+  path: string;
+  fd: number;
+  size: number;
+  count: number;
+  /** Byte position of records base, base + indexEvery, ... */
+  index: number[];
+  /** Wall-clock time of the segment's last write (file mtime when opened). */
+  writtenAtMs: number;
+}
+
+const segmentName = (base: number) => `${String(base).padStart(20, '0')}.log`;
+
 export class PartitionLog {
-  private readonly fd: number;
-  /** Byte position of each offset; positions.length is the log end offset. */
-  private readonly positions: number[] = [];
-  private size = 0;
+  private readonly segments: Segment[] = [];
+  private readonly indexEvery: number;
   /** Bytes cut from a torn tail when the log was opened (0 when clean). */
   readonly truncatedBytes: number;
 
+  /**
+   * Opens (creating when absent) the partition under `dir`. A single-file log from before segments
+   * (`legacyFile`) becomes the first segment.
+   */
   constructor(
-    readonly path: string,
+    readonly dir: string,
     readonly topic: string,
     readonly partition: number,
-    private readonly fsync: boolean,
+    private readonly options: PartitionLogOptions,
+    legacyFile?: string,
   ) {
-    this.fd = openSync(path, 'a+');
-    this.truncatedBytes = this.recover();
+    this.indexEvery = options.indexEvery ?? 64;
+    mkdirSync(dir, { recursive: true });
+    if (legacyFile !== undefined && existsSync(legacyFile)) renameSync(legacyFile, join(dir, segmentName(0)));
+    const bases = readdirSync(dir)
+      .filter((name) => /^\d{20}\.log$/.test(name))
+      .map((name) => Number(name.slice(0, 20)))
+      .sort((a, b) => a - b);
+    let truncated = 0;
+    for (const [i, base] of bases.entries()) {
+      const segment = this.openSegment(base);
+      truncated += this.scan(segment, i === bases.length - 1);
+      this.segments.push(segment);
+    }
+    if (this.segments.length === 0) this.segments.push(this.openSegment(0));
+    this.truncatedBytes = truncated;
   }
 
   /** The offset the next append gets. */
   endOffset(): number {
-    return this.positions.length;
+    const last = this.active();
+    return last.base + last.count;
+  }
+
+  /** The oldest offset still held (records below it were deleted by retention). */
+  startOffset(): number {
+    return this.segments[0]!.base;
+  }
+
+  /** Bytes held on disk. */
+  sizeBytes(): number {
+    return this.segments.reduce((sum, s) => sum + s.size, 0);
   }
 
   /** Append messages; durable on return when fsync is on. */
   append(messages: readonly LogAppend[]): void {
     if (messages.length === 0) return;
+    if (this.active().size >= this.options.segmentBytes) this.roll();
+    const segment = this.active();
     const frames: Buffer[] = [];
-    let position = this.size;
+    let position = segment.size;
     for (const message of messages) {
       const key = Buffer.from(message.key, 'utf8');
       const body = Buffer.allocUnsafe(BODY_FIXED + key.length + message.value.length);
@@ -55,67 +114,162 @@ export class PartitionLog {
       header.writeUInt32BE(body.length, 0);
       header.writeUInt32BE(crc32(body), 4);
       frames.push(header, body);
-      this.positions.push(position);
+      if (segment.count % this.indexEvery === 0) segment.index.push(position);
+      segment.count++;
       position += FRAME_HEADER + body.length;
     }
     const data = Buffer.concat(frames);
-    writeSync(this.fd, data, 0, data.length, this.size);
-    if (this.fsync) fdatasyncSync(this.fd);
-    this.size = position;
+    writeSync(segment.fd, data, 0, data.length, segment.size);
+    if (this.options.fsync) fdatasyncSync(segment.fd);
+    segment.size = position;
+    segment.writtenAtMs = (this.options.now ?? Date.now)();
   }
 
-  /** Read up to `max` records starting at `offset` (fewer at the log end). */
+  /**
+   * Read up to `max` records from `offset` (fewer at the log end or a segment end). An offset below the
+   * start of the log reads from the start: retention deleted what was below it.
+   */
   read(offset: number, max: number): BusRecord[] {
-    const end = Math.min(this.positions.length, offset + max);
-    if (offset >= end) return [];
-    const start = this.positions[offset]!;
-    const stop = end < this.positions.length ? this.positions[end]! : this.size;
-    const data = Buffer.allocUnsafe(stop - start);
-    readSync(this.fd, data, 0, data.length, start);
+    const from = Math.max(offset, this.startOffset());
+    const segment = this.segmentOf(from);
+    if (segment === undefined || max <= 0) return [];
+    const relative = from - segment.base;
+    if (relative >= segment.count) {
+      // Past a sealed segment's last whole record (only a corrupt sealed segment ends early): go on with the
+      // next segment, so the consumer sees an offset gap instead of waiting forever.
+      const next = this.segments[this.segments.indexOf(segment) + 1];
+      return next === undefined ? [] : this.read(next.base, max);
+    }
+    const slot = Math.floor(relative / this.indexEvery);
+    let skip = relative - slot * this.indexEvery;
+    const wanted = Math.min(max, segment.count - relative);
     const records: BusRecord[] = [];
-    let cursor = 0;
-    for (let o = offset; o < end; o++) {
-      const length = data.readUInt32BE(cursor);
-      const body = data.subarray(cursor + FRAME_HEADER, cursor + FRAME_HEADER + length);
+    let o = segment.base + slot * this.indexEvery;
+    // Read from the index entry at or before the first record to the one after the last: one read call.
+    const to = segment.index[Math.floor((relative + wanted - 1) / this.indexEvery) + 1] ?? segment.size;
+    this.frames(segment, segment.index[slot]!, to, (body) => {
+      if (skip > 0) {
+        skip--;
+        o++;
+        return true;
+      }
       const keyLength = body.readUInt16BE(8);
       records.push({
         topic: this.topic,
         partition: this.partition,
-        offset: o,
+        offset: o++,
         timestampMs: body.readDoubleBE(0),
         key: body.toString('utf8', BODY_FIXED, BODY_FIXED + keyLength),
-        // Copy: the caller may keep the value after the next read reuses nothing, but be explicit.
         value: Buffer.from(body.subarray(BODY_FIXED + keyLength)),
       });
-      cursor += FRAME_HEADER + length;
-    }
+      return records.length < wanted;
+    });
     return records;
   }
 
-  close(): void {
-    closeSync(this.fd);
+  /**
+   * Deletes sealed segments, oldest first, last written before `cutoffMs` and holding only records below
+   * `keepFrom` (the oldest offset a consumer still needs). The newest record always stays (producers such as
+   * the synthetic collector resume from it). Returns the number deleted.
+   */
+  deleteSegmentsBefore(cutoffMs: number, keepFrom: number): number {
+    let deleted = 0;
+    while (this.segments.slice(1).some((segment) => segment.count > 0)) {
+      const oldest = this.segments[0]!;
+      if (oldest.writtenAtMs >= cutoffMs || oldest.base + oldest.count > keepFrom) break;
+      closeSync(oldest.fd);
+      unlinkSync(oldest.path);
+      this.segments.shift();
+      deleted++;
+    }
+    return deleted;
   }
 
-  /** Scan the file, index every whole record, and cut anything after the first torn or corrupt frame. */
-  private recover(): number {
-    const fileSize = fstatSync(this.fd).size;
-    const header = Buffer.allocUnsafe(FRAME_HEADER);
-    let position = 0;
-    while (position + FRAME_HEADER <= fileSize) {
-      readSync(this.fd, header, 0, FRAME_HEADER, position);
-      const length = header.readUInt32BE(0);
-      if (length < BODY_FIXED || position + FRAME_HEADER + length > fileSize) break;
-      const body = Buffer.allocUnsafe(length);
-      readSync(this.fd, body, 0, length, position + FRAME_HEADER);
-      if (crc32(body) !== header.readUInt32BE(4)) break;
-      this.positions.push(position);
+  close(): void {
+    for (const segment of this.segments) closeSync(segment.fd);
+  }
+
+  private active(): Segment {
+    return this.segments.at(-1)!;
+  }
+
+  private segmentOf(offset: number): Segment | undefined {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.segments[mid]!.base <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    const segment = this.segments[lo];
+    return segment !== undefined && segment.base <= offset ? segment : undefined;
+  }
+
+  private openSegment(base: number): Segment {
+    const path = join(this.dir, segmentName(base));
+    const fd = openSync(path, 'a+');
+    return { base, path, fd, size: 0, count: 0, index: [], writtenAtMs: fstatSync(fd).mtimeMs };
+  }
+
+  /** Seals the active segment (made durable) and starts the next one at the log end. */
+  private roll(): void {
+    const sealed = this.active();
+    if (this.options.fsync) fdatasyncSync(sealed.fd);
+    this.segments.push(this.openSegment(sealed.base + sealed.count));
+  }
+
+  /**
+   * Calls `visit` with the body of each whole, CRC-valid frame in [from, to) until it returns false.
+   * Returns the position after the last frame visited in full (where a torn or corrupt frame starts).
+   */
+  private frames(segment: Segment, from: number, to: number, visit: (body: Buffer) => boolean): number {
+    let position = from;
+    let chunk: Buffer = Buffer.alloc(0);
+    let chunkAt = from;
+    for (;;) {
+      if (position + FRAME_HEADER > to) return position;
+      if (position + FRAME_HEADER > chunkAt + chunk.length) {
+        chunk = this.readAt(segment, position, Math.min(to - position, SCAN_CHUNK));
+        chunkAt = position;
+        if (chunk.length < FRAME_HEADER) return position;
+      }
+      const length = chunk.readUInt32BE(position - chunkAt);
+      if (length < BODY_FIXED || position + FRAME_HEADER + length > to) return position;
+      if (position + FRAME_HEADER + length > chunkAt + chunk.length) {
+        chunk = this.readAt(segment, position, Math.min(to - position, Math.max(SCAN_CHUNK, FRAME_HEADER + length)));
+        chunkAt = position;
+        if (chunk.length < FRAME_HEADER + length) return position;
+      }
+      const at = position - chunkAt;
+      const body = chunk.subarray(at + FRAME_HEADER, at + FRAME_HEADER + length);
+      if (crc32(body) !== chunk.readUInt32BE(at + 4)) return position;
       position += FRAME_HEADER + length;
+      if (!visit(body)) return position;
     }
-    if (position < fileSize) {
-      ftruncateSync(this.fd, position);
-      fdatasyncSync(this.fd);
+  }
+
+  private readAt(segment: Segment, position: number, length: number): Buffer {
+    const out = Buffer.allocUnsafe(length);
+    const got = readSync(segment.fd, out, 0, length, position);
+    return out.subarray(0, got);
+  }
+
+  /** Indexes every whole record of a segment; in the newest one, cuts anything after the first bad frame. */
+  private scan(segment: Segment, newest: boolean): number {
+    const fileSize = fstatSync(segment.fd).size;
+    let position = 0;
+    const end = this.frames(segment, 0, fileSize, (body) => {
+      if (segment.count % this.indexEvery === 0) segment.index.push(position);
+      segment.count++;
+      position += FRAME_HEADER + body.length;
+      return true;
+    });
+    segment.size = end;
+    if (end < fileSize && newest) {
+      ftruncateSync(segment.fd, end);
+      fdatasyncSync(segment.fd);
+      return fileSize - end;
     }
-    this.size = position;
-    return fileSize - position;
+    return 0;
   }
 }
