@@ -115,6 +115,22 @@ describe('embedded bus', () => {
     await produce50(150);
     expect((await readFrom(bus, 0))[0]!.offset).toBeGreaterThanOrEqual(100);
     expect(segmentFiles()).toBeLessThan(before);
+    // A group starting below the log start gets every remaining record once, in order.
+    const start = (await readFrom(bus, 0))[0]!.offset;
+    const fresh = bus.createConsumer({ group: 'late', topic: 't', maxBatchRecords: 5 });
+    const offsets: number[] = [];
+    await new Promise<void>((resolve) => {
+      void fresh.start({
+        onAssigned: async () => new Map([[0, 0]]),
+        onRevoked: async () => undefined,
+        onRecords: async (_p, records) => {
+          offsets.push(...records.map((r) => r.offset));
+          if (offsets.at(-1) === 199) resolve();
+        },
+      });
+    });
+    await fresh.stop();
+    expect(offsets).toEqual(Array.from({ length: 200 - start }, (_, i) => start + i));
     await bus.close();
   });
 });

@@ -79,6 +79,7 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
     for (let p = 0; p < meta.partitions; p++) {
       const log = new PartitionLog(join(dir, String(p)), name, p, { fsync: options.fsync, segmentBytes: options.segmentBytes ?? 64 * 2 ** 20, now }, join(dir, `${p}.log`));
       if (log.truncatedBytes > 0) options.log.warn({ topic: name, partition: p, bytes: log.truncatedBytes }, 'cut a torn tail from the embedded log');
+      if (log.unreadableBytes > 0) options.log.error({ topic: name, partition: p, bytes: log.unreadableBytes }, 'corrupt frames in sealed log segments: the records after them are skipped');
       partitions.push(log);
     }
     const topic: Topic = { dir, partitions, retentionCheckedAt: now() };
@@ -127,7 +128,14 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
       }
       for (const [p, list] of byPartition) topic.partitions[p]!.append(list);
       appended.emit(name);
-      if (now() - topic.retentionCheckedAt >= RETENTION_CHECK_MS) enforceRetention(name, topic);
+      if (now() - topic.retentionCheckedAt >= RETENTION_CHECK_MS) {
+        // The append is durable: a retention failure must not fail it (the caller would produce it again).
+        try {
+          enforceRetention(name, topic);
+        } catch (err) {
+          options.log.warn({ err, topic: name }, 'log retention failed; retrying at the next check');
+        }
+      }
     },
     async lastRecords(name) {
       const topic = openTopic(name);
@@ -189,7 +197,7 @@ function createEmbeddedConsumer(
         continue;
       }
       await handler.onRecords(p, records, partitionLog.endOffset());
-      positions.set(p, position + records.length);
+      positions.set(p, records.at(-1)!.offset + 1);
     }
   }
 

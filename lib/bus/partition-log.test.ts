@@ -127,6 +127,8 @@ describe('partition log', () => {
     bytes[secondAt + 4] = bytes[secondAt + 4]! ^ 0xff;
     writeFileSync(first, bytes);
     const reopened = open();
+    expect(reopened.unreadableBytes).toBeGreaterThan(0);
+    expect(reopened.truncatedBytes).toBe(0);
     expect(reopened.read(0, 10).map((r) => r.offset)).toEqual([0]);
     const next = reopened.read(1, 10);
     expect(next[0]?.offset).toBe(firstEnd);

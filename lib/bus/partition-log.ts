@@ -3,8 +3,9 @@
 // segment past `segmentBytes` is sealed and a new one started. Retention deletes whole sealed segments
 // (never the newest). The offset index is sparse (one byte position per `indexEvery` records), so memory
 // grows by a fraction of a byte per record. On open every segment is scanned and a torn tail (a crash
-// mid-append) is cut from the newest one.
-import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+// mid-append) is cut from the newest one. Only the newest segment keeps a file open; a read of a sealed one
+// opens and closes it. With fsync on, creating, renaming and deleting segment files is made durable too.
+import { closeSync, constants, existsSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { BusRecord } from './types.ts';
@@ -35,6 +36,7 @@ interface Segment {
   /** Offset of the segment's first record. */
   base: number;
   path: string;
+  /** Open only for the newest segment (-1 when closed). */
   fd: number;
   size: number;
   count: number;
@@ -51,6 +53,8 @@ export class PartitionLog {
   private readonly indexEvery: number;
   /** Bytes cut from a torn tail when the log was opened (0 when clean). */
   readonly truncatedBytes: number;
+  /** Bytes after a corrupt frame in sealed segments, found on open: those records are skipped. */
+  readonly unreadableBytes: number;
 
   /**
    * Opens (creating when absent) the partition under `dir`. A single-file log from before segments
@@ -65,19 +69,29 @@ export class PartitionLog {
   ) {
     this.indexEvery = options.indexEvery ?? 64;
     mkdirSync(dir, { recursive: true });
-    if (legacyFile !== undefined && existsSync(legacyFile)) renameSync(legacyFile, join(dir, segmentName(0)));
+    if (legacyFile !== undefined && existsSync(legacyFile)) {
+      renameSync(legacyFile, join(dir, segmentName(0)));
+      this.syncDir();
+    }
     const bases = readdirSync(dir)
       .filter((name) => /^\d{20}\.log$/.test(name))
       .map((name) => Number(name.slice(0, 20)))
       .sort((a, b) => a - b);
     let truncated = 0;
+    let unreadable = 0;
     for (const [i, base] of bases.entries()) {
       const segment = this.openSegment(base);
-      truncated += this.scan(segment, i === bases.length - 1);
+      const bad = this.scan(segment, i === bases.length - 1);
+      if (i === bases.length - 1) truncated = bad;
+      else {
+        unreadable += bad;
+        this.closeSegment(segment);
+      }
       this.segments.push(segment);
     }
     if (this.segments.length === 0) this.segments.push(this.openSegment(0));
     this.truncatedBytes = truncated;
+    this.unreadableBytes = unreadable;
   }
 
   /** The offset the next append gets. */
@@ -102,7 +116,9 @@ export class PartitionLog {
     if (this.active().size >= this.options.segmentBytes) this.roll();
     const segment = this.active();
     const frames: Buffer[] = [];
+    const indexed: number[] = [];
     let position = segment.size;
+    let count = segment.count;
     for (const message of messages) {
       const key = Buffer.from(message.key, 'utf8');
       const body = Buffer.allocUnsafe(BODY_FIXED + key.length + message.value.length);
@@ -114,13 +130,18 @@ export class PartitionLog {
       header.writeUInt32BE(body.length, 0);
       header.writeUInt32BE(crc32(body), 4);
       frames.push(header, body);
-      if (segment.count % this.indexEvery === 0) segment.index.push(position);
-      segment.count++;
+      if (count % this.indexEvery === 0) indexed.push(position);
+      count++;
       position += FRAME_HEADER + body.length;
     }
     const data = Buffer.concat(frames);
-    writeSync(segment.fd, data, 0, data.length, segment.size);
+    // The index moves only once the bytes are written: a failed or short write (disk full) leaves the log
+    // as it was, and the next append overwrites the partial bytes.
+    const written = writeSync(segment.fd, data, 0, data.length, segment.size);
+    if (written !== data.length) throw new Error(`short write to ${segment.path}: ${written} of ${data.length} bytes`);
     if (this.options.fsync) fdatasyncSync(segment.fd);
+    segment.index.push(...indexed);
+    segment.count = count;
     segment.size = position;
     segment.writtenAtMs = (this.options.now ?? Date.now)();
   }
@@ -177,16 +198,17 @@ export class PartitionLog {
     while (this.segments.slice(1).some((segment) => segment.count > 0)) {
       const oldest = this.segments[0]!;
       if (oldest.writtenAtMs >= cutoffMs || oldest.base + oldest.count > keepFrom) break;
-      closeSync(oldest.fd);
       unlinkSync(oldest.path);
+      this.closeSegment(oldest);
       this.segments.shift();
       deleted++;
     }
+    if (deleted > 0) this.syncDir();
     return deleted;
   }
 
   close(): void {
-    for (const segment of this.segments) closeSync(segment.fd);
+    for (const segment of this.segments) this.closeSegment(segment);
   }
 
   private active(): Segment {
@@ -207,15 +229,36 @@ export class PartitionLog {
 
   private openSegment(base: number): Segment {
     const path = join(this.dir, segmentName(base));
-    const fd = openSync(path, 'a+');
+    // Read-write without O_APPEND: appends write at the log's own end position, so bytes of a failed
+    // write are overwritten by the next append instead of staying in the middle of the log.
+    const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o644);
     return { base, path, fd, size: 0, count: 0, index: [], writtenAtMs: fstatSync(fd).mtimeMs };
   }
 
-  /** Seals the active segment (made durable) and starts the next one at the log end. */
+  private closeSegment(segment: Segment): void {
+    if (segment.fd >= 0) closeSync(segment.fd);
+    segment.fd = -1;
+  }
+
+  /** Makes file creations, renames and deletions in the partition directory durable (fsync on). */
+  private syncDir(): void {
+    if (!this.options.fsync) return;
+    const fd = openSync(this.dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Seals the active segment (made durable, its file closed) and starts the next one at the log end. */
   private roll(): void {
     const sealed = this.active();
     if (this.options.fsync) fdatasyncSync(sealed.fd);
-    this.segments.push(this.openSegment(sealed.base + sealed.count));
+    const next = this.openSegment(sealed.base + sealed.count);
+    this.syncDir();
+    this.closeSegment(sealed);
+    this.segments.push(next);
   }
 
   /**
@@ -250,11 +293,18 @@ export class PartitionLog {
 
   private readAt(segment: Segment, position: number, length: number): Buffer {
     const out = Buffer.allocUnsafe(length);
-    const got = readSync(segment.fd, out, 0, length, position);
-    return out.subarray(0, got);
+    const fd = segment.fd >= 0 ? segment.fd : openSync(segment.path, 'r');
+    try {
+      return out.subarray(0, readSync(fd, out, 0, length, position));
+    } finally {
+      if (fd !== segment.fd) closeSync(fd);
+    }
   }
 
-  /** Indexes every whole record of a segment; in the newest one, cuts anything after the first bad frame. */
+  /**
+   * Indexes every whole record of a segment; in the newest one, cuts anything after the first bad frame.
+   * Returns the bytes after the last good frame.
+   */
   private scan(segment: Segment, newest: boolean): number {
     const fileSize = fstatSync(segment.fd).size;
     let position = 0;
@@ -268,8 +318,7 @@ export class PartitionLog {
     if (end < fileSize && newest) {
       ftruncateSync(segment.fd, end);
       fdatasyncSync(segment.fd);
-      return fileSize - end;
     }
-    return 0;
+    return fileSize - end;
   }
 }

@@ -101,6 +101,17 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
   const saveCheckpoint = (partition: number, checkpoint: Checkpoint) =>
     withRetry('checkpoint', () => deps.checkpoints.save(group, topic, partition, checkpoint, deps.now()));
 
+  /**
+   * Commits to the bus where a restart reads from: the next offset for stateless processors, the newest
+   * snapshot's offset for stateful ones (they replay from it). The embedded bus keeps what groups have not
+   * committed past, so its retention never deletes what a restore needs. Informational for Kafka tooling:
+   * the store checkpoint stays authoritative.
+   */
+  async function commitResumePoint(partition: number, entry: PartitionWork<S>, next: number): Promise<void> {
+    const resumeFrom = definition.snapshot ? Math.max(entry.lastSnapshotOffset, 0) : next;
+    await consumer.commit(partition, resumeFrom).catch((err: unknown) => log.warn({ err: messageOf(err), partition }, 'bus offset commit failed; the store checkpoint stays authoritative'));
+  }
+
   /** Snapshots the partition's state unless one is being written already (then waits for that one). */
   function takeSnapshot(partition: number, entry: PartitionWork<S>): Promise<void> {
     entry.snapshotting ??= writeSnapshot(partition, entry).finally(() => {
@@ -118,18 +129,19 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     const offset = entry.stateOffset;
     if (!definition.snapshot || entry.dirty || offset === entry.lastSnapshotOffset) return;
     const started = performance.now();
-    const target: SnapshotTarget = { group, topic, partition, slot: entry.snapshotSlot === 0 ? 1 : 0, offset };
+    const target: SnapshotTarget = { group, topic, partition, slot: entry.snapshotSlot === 0 ? 1 : 0, offset, takenAt: deps.now() };
     let parts = 0;
     for (const text of definition.snapshot.serialize(entry.state, config.snapshotPartBytes)) {
       const part = ++parts;
-      await withRetry('snapshot', () => deps.snapshots.savePart(target, part, text, deps.now()));
+      await withRetry('snapshot', () => deps.snapshots.savePart(target, part, text));
       metrics.snapshotBytes.inc({ component }, text.length);
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    await withRetry('snapshot', () => deps.snapshots.commit(target, parts, deps.now()));
+    await withRetry('snapshot', () => deps.snapshots.commit(target, parts));
     entry.snapshotSlot = target.slot;
     entry.lastSnapshotAt = deps.now();
     entry.lastSnapshotOffset = offset;
+    await commitResumePoint(partition, entry, offset);
     metrics.snapshotDuration.observe({ component }, (performance.now() - started) / 1000);
     log.debug({ partition, offset, slot: target.slot, parts }, 'state snapshot written');
   }
@@ -169,6 +181,8 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
       const entry = work.get(partition);
       if (!entry) return;
       try {
+        // A snapshot (say, of a revoke that came in between) must see the state of one offset throughout.
+        if (entry.snapshotting) await entry.snapshotting;
         await consume(partition, entry, records);
         metrics.consumerLag.set({ topic, partition: String(partition) }, Math.max(0, logEnd - entry.checkpoint.nextOffset));
         if (definition.snapshot && deps.now() - entry.lastSnapshotAt >= config.snapshotIntervalMs) await takeSnapshot(partition, entry);
@@ -236,7 +250,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     entry.stateOffset = last + 1;
     entry.restoreUntil = last + 1;
     entry.dirty = false;
-    await consumer.commit(partition, last + 1).catch((err: unknown) => log.warn({ err: messageOf(err), partition }, 'bus offset commit failed; the store checkpoint stays authoritative'));
+    await commitResumePoint(partition, entry, last + 1);
     metrics.sent.inc({ component }, result.accepted);
     for (const letter of result.deadLetters) metrics.discarded.inc({ component, reason: letter.reason });
     for (const [reason, count] of Object.entries(result.skipped ?? {})) if (count > 0) metrics.skipped.inc({ component, reason }, count);

@@ -28,15 +28,15 @@ afterAll(async () => {
 describe('store snapshots (chDB)', () => {
   it('restores the newest complete slot, its parts in order, and ignores a half-written one', async () => {
     const snapshots = createStoreSnapshots(store);
-    const at = (slot: 0 | 1, offset: number) => ({ group: 'g', topic: 't', partition: 2, slot, offset });
+    const at = (slot: 0 | 1, offset: number) => ({ group: 'g', topic: 't', partition: 2, slot, offset, takenAt: 1_800_000_000_000 + offset });
     const big = 'x'.repeat(200_000);
-    for (const [i, text] of ['{"a":1}', big, '{"c":3}'].entries()) await snapshots.savePart(at(0, 100), i + 1, text, 1);
-    await snapshots.commit(at(0, 100), 3, 1);
-    await snapshots.savePart(at(1, 200), 1, 'new-1', 2);
-    await snapshots.savePart(at(1, 200), 2, 'new-2', 2);
-    await snapshots.commit(at(1, 200), 2, 2);
+    for (const [i, text] of ['{"a":1}', big, '{"c":3}'].entries()) await snapshots.savePart(at(0, 100), i + 1, text);
+    await snapshots.commit(at(0, 100), 3);
+    await snapshots.savePart(at(1, 200), 1, 'new-1');
+    await snapshots.savePart(at(1, 200), 2, 'new-2');
+    await snapshots.commit(at(1, 200), 2);
     // Snapshot 3 overwrites part 1 of slot 0 and dies before part 2 and the manifest.
-    await snapshots.savePart(at(0, 300), 1, 'newer-1', 3);
+    await snapshots.savePart(at(0, 300), 1, 'newer-1');
 
     expect(await snapshots.load('g', 't', [2, 5])).toEqual(new Map([[2, { slot: 1, offset: 200, parts: ['new-1', 'new-2'] }]]));
     expect((await snapshots.load('g', 'other', [2])).size).toBe(0);

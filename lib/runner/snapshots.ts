@@ -17,15 +17,18 @@ export interface SnapshotTarget {
   partition: number;
   slot: 0 | 1;
   offset: number;
+  /** When the snapshot was started (ms); every row of it carries this, so parts of two snapshots at the
+   * same offset never pass for one. */
+  takenAt: number;
 }
 
 export interface SnapshotStore {
   /** The newest complete snapshot per partition (partitions without one are absent). */
   load(group: string, topic: string, partitions: readonly number[]): Promise<Map<number, Snapshot>>;
   /** Writes state part `part` (1-based) of the snapshot being written to `target`. */
-  savePart(target: SnapshotTarget, part: number, state: string, atMs: number): Promise<void>;
+  savePart(target: SnapshotTarget, part: number, state: string): Promise<void>;
   /** Completes the snapshot at `target` once its `parts` parts are written (the manifest). */
-  commit(target: SnapshotTarget, parts: number, atMs: number): Promise<void>;
+  commit(target: SnapshotTarget, parts: number): Promise<void>;
 }
 
 /** One stored row without its state text: enough to tell which slots are complete. */
@@ -35,11 +38,12 @@ export interface PartRow {
   part: number;
   offset: number;
   parts: number;
+  takenAt: number;
 }
 
 /**
  * Per partition, the complete slot with the highest offset. A slot is complete when its manifest (part 0)
- * names n parts and parts 1..n carry the manifest's offset; stale parts beyond n are ignored.
+ * names n parts and parts 1..n carry the manifest's offset and start time; stale parts beyond n are ignored.
  */
 export function newestComplete(rows: readonly PartRow[]): Map<number, { slot: 0 | 1; offset: number; parts: number }> {
   const byKey = new Map<string, PartRow>();
@@ -49,7 +53,8 @@ export function newestComplete(rows: readonly PartRow[]): Map<number, { slot: 0 
     if (manifest.part !== 0 || (manifest.slot !== 0 && manifest.slot !== 1)) continue;
     let complete = true;
     for (let part = 1; part <= manifest.parts && complete; part++) {
-      complete = byKey.get(`${manifest.partition}/${manifest.slot}/${part}`)?.offset === manifest.offset;
+      const row = byKey.get(`${manifest.partition}/${manifest.slot}/${part}`);
+      complete = row !== undefined && row.offset === manifest.offset && row.takenAt === manifest.takenAt;
     }
     const current = best.get(manifest.partition);
     if (complete && (current === undefined || manifest.offset > current.offset)) {
@@ -66,21 +71,21 @@ export function newestComplete(rows: readonly PartRow[]): Map<number, { slot: 0 
 export function createStoreSnapshots(store: Store): SnapshotStore {
   const table = store.table('processor_snapshot_parts');
   const legacy = store.table('processor_snapshots');
-  const write = (target: SnapshotTarget, part: number, parts: number, state: string, atMs: number) =>
+  const write = (target: SnapshotTarget, part: number, parts: number, state: string) =>
     store.insert({
       table: 'processor_snapshot_parts',
       columns: ['consumer_group', 'topic', 'partition', 'slot', 'part', 'offset', 'parts', 'taken_at', 'state'],
-      rows: [[target.group, target.topic, target.partition, target.slot, part, target.offset, parts, atMs, state]],
+      rows: [[target.group, target.topic, target.partition, target.slot, part, target.offset, parts, target.takenAt, state]],
     });
   return {
     async load(group, topic, partitions) {
       const key = { group, topic, partitions: [...partitions] };
       const where = 'consumer_group = {group:String} AND topic = {topic:String}';
       const rows = await store.query<Record<keyof PartRow, string | number>>(
-        `SELECT partition, slot, part, offset, parts FROM ${table} FINAL WHERE ${where} AND partition IN {partitions:Array(UInt32)}`,
+        `SELECT partition, slot, part, offset, parts, toUnixTimestamp64Milli(taken_at) AS takenAt FROM ${table} FINAL WHERE ${where} AND partition IN {partitions:Array(UInt32)}`,
         key,
       );
-      const chosen = newestComplete(rows.map((r) => ({ partition: Number(r.partition), slot: Number(r.slot), part: Number(r.part), offset: Number(r.offset), parts: Number(r.parts) })));
+      const chosen = newestComplete(rows.map((r) => ({ partition: Number(r.partition), slot: Number(r.slot), part: Number(r.part), offset: Number(r.offset), parts: Number(r.parts), takenAt: Number(r.takenAt) })));
       const out = new Map<number, Snapshot>();
       for (const [partition, { slot, offset, parts }] of chosen) {
         const texts = await store.query<{ state: string }>(
@@ -99,8 +104,8 @@ export function createStoreSnapshots(store: Store): SnapshotStore {
       }
       return out;
     },
-    savePart: (target, part, state, atMs) => write(target, part, 0, state, atMs),
-    commit: (target, parts, atMs) => write(target, 0, parts, '', atMs),
+    savePart: (target, part, state) => write(target, part, 0, state),
+    commit: (target, parts) => write(target, 0, parts, ''),
   };
 }
 
@@ -108,7 +113,7 @@ export function createStoreSnapshots(store: Store): SnapshotStore {
 export function createMemorySnapshots(): SnapshotStore & { rows: Map<string, PartRow & { group: string; topic: string; state: string }> } {
   const rows = new Map<string, PartRow & { group: string; topic: string; state: string }>();
   const put = (t: SnapshotTarget, part: number, parts: number, state: string) =>
-    rows.set(`${t.group}/${t.topic}/${t.partition}/${t.slot}/${part}`, { group: t.group, topic: t.topic, partition: t.partition, slot: t.slot, part, offset: t.offset, parts, state });
+    rows.set(`${t.group}/${t.topic}/${t.partition}/${t.slot}/${part}`, { group: t.group, topic: t.topic, partition: t.partition, slot: t.slot, part, offset: t.offset, parts, takenAt: t.takenAt, state });
   return {
     rows,
     async load(group, topic, partitions) {

@@ -70,7 +70,7 @@ export function deserializeState(parts: readonly string[], packer: DetectorPacke
   const series = seriesFromParts(parts, 'anomaly', (s: Omit<SeriesState, 'detector'> & { detector: string | DetectorState }): SeriesState => {
     const detector = typeof s.detector === 'string' ? decodeFloat64(s.detector) : packer.pack(s.detector);
     if (detector.length !== packer.length) {
-      throw new PrognosError('INTERNAL', `anomaly snapshot holds detector states of ${detector.length} numbers, this version packs ${packer.length} (its window or seasonal bins changed): delete the group's rows from processor_snapshot_parts to rebuild the state from the bus`);
+      throw new PrognosError('INTERNAL', `anomaly snapshot holds detector states of ${detector.length} numbers, this version packs ${packer.length} (its window or seasonal bins changed): delete the group's rows from processor_snapshot_parts and processor_snapshots to rebuild the state from the bus`);
     }
     return { ...s, detector };
   });
