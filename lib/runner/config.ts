@@ -5,7 +5,7 @@ export const runnerConfigSchema = Type.Object({
   maxBatchRecords: Type.Integer({ env: 'PROCESSOR_MAX_BATCH_RECORDS', description: 'Most bus records handled (and inserted) as one batch.', default: 500, minimum: 1 }),
   storeConcurrency: Type.Integer({ env: 'PROCESSOR_STORE_CONCURRENCY', description: 'Inserts in flight at once per process (p-queue); bounds memory when the store is slow.', default: 4, minimum: 1 }),
   snapshotIntervalMs: Type.Integer({ env: 'PROCESSOR_SNAPSHOT_INTERVAL_MS', description: 'How often stateful processors snapshot their state (also on revoke and shutdown).', default: 60_000, minimum: 100 }),
-  snapshotPartBytes: Type.Integer({ env: 'PROCESSOR_SNAPSHOT_PART_BYTES', description: 'Size of one stored snapshot part; the event loop is held for about one part at a time while a snapshot is written.', default: 4_194_304, minimum: 1024 }),
+  snapshotPartBytes: Type.Integer({ env: 'PROCESSOR_SNAPSHOT_PART_BYTES', description: 'Size of one stored snapshot part; the event loop is held for about one part at a time while a snapshot is written.', default: 1_048_576, minimum: 1024 }),
   retryBaseDelayMs: Type.Integer({ env: 'PROCESSOR_RETRY_BASE_DELAY_MS', description: 'First back-off delay for retriable store and bus errors.', default: 100, minimum: 1 }),
   retryMaxDelayMs: Type.Integer({ env: 'PROCESSOR_RETRY_MAX_DELAY_MS', description: 'Cap of the jittered exponential back-off for retriable store and bus errors.', default: 30_000, minimum: 10 }),
 });

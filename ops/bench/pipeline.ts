@@ -5,7 +5,8 @@
 // --series N (default 70000), --points N per series (default 30), --e2e-hosts N, --e2e-hours H,
 // --live-hosts N (default 10000; 7 series each at 1 sample/s), --live-seconds S (default 60),
 // --state-scales 10000,100000,1000000, --state-max-gib G (largest heap the state phase may build, default 8),
-// --phases stages,e2e,live,state (which parts to run; default all).
+// --phases stages,e2e,live,state (which parts to run; default all). PROCESSOR_* variables from the
+// environment (e.g. PROCESSOR_SNAPSHOT_INTERVAL_MS) reach the e2e and live phases; nothing else does.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,9 @@ import { createAnomalyProcessor } from '../../processors/anomaly/handler.ts';
 import { createForecastProcessor } from '../../processors/forecast/handler.ts';
 import { stateAtScale, type StateFigure } from './pipeline/state.ts';
 
+
+/** Runner settings from the environment, for experiments such as a longer snapshot interval. */
+const processorEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith('PROCESSOR_')));
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
@@ -128,7 +132,7 @@ async function endToEnd(dir: string, all: boolean): Promise<void> {
   // Real clock: the fleet backfills E2E_HOURS at once (a burst, the worst case for latency), then goes
   // live; the run ends once the backfill is stored and every group has caught up.
   const enabled = all ? 'true' : 'false';
-  const config = loadConfig({ PROGNOS_DATA_DIR: dir, CLICKHOUSE_DATABASE: all ? 'e2e_all' : 'e2e', BUS_METRICS_TOPIC: all ? 'e2e_all' : 'e2e', API_PORT: '0', SYNTHETIC_HOSTS: String(E2E_HOSTS), SYNTHETIC_BACKFILL_HOURS: String(E2E_HOURS), SYNTHETIC_MAX_POINTS_PER_BATCH: '30', FORECAST_ENABLED: enabled, ANOMALY_ENABLED: enabled, LOG_LEVEL: 'silent', OPS_PORT: '0' });
+  const config = loadConfig({ ...processorEnv, PROGNOS_DATA_DIR: dir, CLICKHOUSE_DATABASE: all ? 'e2e_all' : 'e2e', BUS_METRICS_TOPIC: all ? 'e2e_all' : 'e2e', API_PORT: '0', SYNTHETIC_HOSTS: String(E2E_HOSTS), SYNTHETIC_BACKFILL_HOURS: String(E2E_HOURS), SYNTHETIC_MAX_POINTS_PER_BATCH: '30', FORECAST_ENABLED: enabled, ANOMALY_ENABLED: enabled, LOG_LEVEL: 'silent', OPS_PORT: '0' });
   const registry = createRegistry();
   const expected = E2E_HOSTS * 7 * Math.ceil((E2E_HOURS * 3_600_000) / config.synthetic.stepMs);
   const started = performance.now();
@@ -154,7 +158,7 @@ const latencyRows: string[][] = [];
  * the pipeline kept up.
  */
 async function steadyState(dir: string): Promise<void> {
-  const config = loadConfig({ PROGNOS_DATA_DIR: dir, CLICKHOUSE_DATABASE: 'live', BUS_METRICS_TOPIC: 'live', API_PORT: '0', OPS_PORT: '0', LOG_LEVEL: 'silent', SYNTHETIC_HOSTS: String(LIVE_HOSTS), SYNTHETIC_STEP_MS: '1000', SYNTHETIC_BACKFILL_HOURS: '0' });
+  const config = loadConfig({ ...processorEnv, PROGNOS_DATA_DIR: dir, CLICKHOUSE_DATABASE: 'live', BUS_METRICS_TOPIC: 'live', API_PORT: '0', OPS_PORT: '0', LOG_LEVEL: 'silent', SYNTHETIC_HOSTS: String(LIVE_HOSTS), SYNTHETIC_STEP_MS: '1000', SYNTHETIC_BACKFILL_HOURS: '0' });
   const registry = createRegistry();
   const pipeline = await startPipeline({ roles: ['ingest', 'process'], config, log, registry, now: Date.now, onFatal: (err) => { throw err; } });
   const stored = async () => Number((await pipeline.store.query<{ n: string }>(`SELECT sum(count) AS n FROM live.samples_1m`))[0]?.n ?? 0);
