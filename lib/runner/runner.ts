@@ -169,7 +169,10 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     async onRevoked(partitions) {
       for (const partition of partitions) {
         const entry = work.get(partition);
-        if (entry && fatal === undefined) await takeSnapshot(partition, entry);
+        if (entry && fatal === undefined) {
+          await entry.snapshotting; // one in flight may be of an older offset: let it land, then take one now
+          await takeSnapshot(partition, entry);
+        }
         work.delete(partition);
         metrics.forgetPartition(topic, partition);
       }
