@@ -87,3 +87,42 @@ describe('runDetect', () => {
     expect(result.err).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('detect: ANOMALY_RECURRING_DAYS, as the processor reads it', () => {
+  // 5-minute points over 9 days: deterministic noise, and a large spike at 03:00 UTC every day from day 1.
+  const step = 300_000;
+  const start = Date.UTC(2024, 0, 1);
+  const spikeAt = (day: number) => (day * 86_400_000 + 3 * 3_600_000) / step;
+  const rows = Array.from({ length: 9 * 288 }, (_, i) => {
+    const value = 100 + 3 * Math.sin(i * 1.7) + 2 * Math.sin(i * 0.31) + (i % 288 === spikeAt(0) ? 400 : 0);
+    return `${new Date(start + i * step).toISOString()},${value.toFixed(3)}`;
+  });
+  const path = csv('daily.csv', `timestamp,value\n${rows.join('\n')}\n`);
+  const scoresOnDays = (out: string) => {
+    const scores = out.trim().split('\n').slice(1).map((line) => Number(line.split(',')[2]));
+    return [1, 2, 3, 4, 5, 6, 7, 8].map((day) => scores[spikeAt(day)] ?? NaN);
+  };
+  async function runWith(env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
+    const out = sink();
+    const err = sink();
+    const code = await runDetect(['--input', path], out.stream, err.stream, env);
+    return { code, out: out.text(), err: err.text() };
+  }
+
+  it('stops paging a daily spike after the default 3 days, and never with 0', async () => {
+    const byDefault = scoresOnDays((await runWith({})).out);
+    const off = scoresOnDays((await runWith({ ANOMALY_RECURRING_DAYS: '0' })).out);
+    // days 5..8 (well past the 3-day streak): damped below the fire level by default, paging with 0
+    for (const day of [4, 5, 6, 7]) {
+      expect(byDefault[day]).toBeLessThan(0.5);
+      expect(off[day]).toBeGreaterThanOrEqual(0.5);
+    }
+  });
+
+  it('refuses an invalid value with the variable named and exit code 2', async () => {
+    const result = await runWith({ ANOMALY_RECURRING_DAYS: '-1' });
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/ANOMALY_RECURRING_DAYS/);
+    expect(result.out).toBe('');
+  });
+});

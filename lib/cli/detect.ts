@@ -1,14 +1,11 @@
-// `prognos detect --input FILE.csv`: scores a timestamp,value CSV with the same detector and
-// defaultDetectorParams as the anomaly processor and writes timestamp,value,anomaly_score to stdout.
+// `prognos detect --input FILE.csv`: scores a timestamp,value CSV with the same detector and parameters as
+// the anomaly processor (its defaults and ANOMALY_RECURRING_DAYS) and writes timestamp,value,anomaly_score.
 // Offline and single-series: no bus, no store, no events; bad input is reported with its line number.
 
 import { readFileSync } from 'node:fs';
-import {
-  createDetectorOutput,
-  defaultDetectorParams,
-  initDetector,
-  stepDetector,
-} from '../../models/anomaly/detector.ts';
+import { createDetectorOutput, initDetector, stepDetector } from '../../models/anomaly/detector.ts';
+import { anomalyConfigSchema, detectorParamsFor } from '../../processors/anomaly/config.ts';
+import { loadSection } from '../config/section.ts';
 
 const usage = 'usage: prognos detect --input FILE.csv   (CSV header: timestamp,value)';
 const nabTimestamp = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$/;
@@ -98,16 +95,21 @@ export async function runDetect(
   args: string[],
   stdout: NodeJS.WritableStream,
   stderr: NodeJS.WritableStream = process.stderr,
+  env: Readonly<Record<string, string | undefined>> = {},
 ): Promise<number> {
   try {
+    const { value: config, issues } = loadSection(anomalyConfigSchema, env);
+    const issue = issues[0];
+    if (issue !== undefined) throw new InputError(`${issue.env}: ${issue.message}`);
+    const params = detectorParamsFor(config);
     const path = inputPath(args);
     const lines = readInput(path);
     const rows = parseRows(lines, path);
-    const state = initDetector(defaultDetectorParams);
+    const state = initDetector(params);
     const out = createDetectorOutput();
     let buffer = 'timestamp,value,anomaly_score\n';
     for (let i = 0; i < rows.tsMs.length; i++) {
-      stepDetector(state, rows.tsMs[i] ?? 0, rows.values[i] ?? 0, defaultDetectorParams, out);
+      stepDetector(state, rows.tsMs[i] ?? 0, rows.values[i] ?? 0, params, out);
       buffer += `${rows.tsText[i] ?? ''},${rows.valueText[i] ?? ''},${formatScore(out.score)}\n`;
       if (buffer.length > 65_536) {
         await write(stdout, buffer);

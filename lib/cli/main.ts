@@ -71,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
       return runRoles(parseRoles([command, ...rest]));
     case 'detect': {
       const { runDetect } = await import('./detect.ts');
-      return runDetect(rest, process.stdout);
+      return runDetect(rest, process.stdout, process.stderr, readEnv());
     }
     case 'forecast': {
       const { runForecast } = await import('./forecast.ts');

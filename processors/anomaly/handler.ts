@@ -12,7 +12,6 @@ import type { AvroCodec } from '../../lib/avro/codec.ts';
 import type { MetricBatch } from '../../lib/avro/metric-batch.ts';
 import type { BusRecord } from '../../lib/bus/types.ts';
 import type { HandleResult, ProcessorDefinition } from '../../lib/runner/types.ts';
-import { defaultDetectorParams } from '../../models/anomaly/detector.ts';
 import { defaultEventParams } from '../../models/anomaly/events.ts';
 import { compileMetricPattern, forEachMatchedRecord, type MatchedSeries, type SampleRow, type Skipped } from '../samples/decode.ts';
 
@@ -20,7 +19,7 @@ export type { Skipped } from '../samples/decode.ts';
 import type { SamplesConfig } from '../samples/config.ts';
 import { schemaIds, type SchemaIdTable } from '../../lib/avro/codec.ts';
 import { createAlertEventCodec } from './alert-event.ts';
-import type { AnomalyConfig } from './config.ts';
+import { detectorParamsFor, type AnomalyConfig } from './config.ts';
 import { alertMessages, baselineColumns, eventColumns, type Output } from './rows.ts';
 import { addSamples, createScorePolicy, newSeries } from './series.ts';
 import { deserializeState, serializeState, type AnomalyPartitionState } from './state.ts';
@@ -46,7 +45,7 @@ export interface AnomalyProcessor extends ProcessorDefinition<AnomalyPartitionSt
 export function createAnomalyProcessor(config: AnomalyConfig, codec: AvroCodec<MetricBatch>, acceptance: SamplesConfig, alertsTopic = defaultAlertsTopic, ids: SchemaIdTable = schemaIds): AnomalyProcessor {
   const pattern = compileMetricPattern(config.metricPattern, 'ANOMALY_METRIC_PATTERN');
   const alertCodec = createAlertEventCodec(ids);
-  const policy = createScorePolicy(defaultDetectorParams, defaultEventParams, config.eventQuietMs);
+  const policy = createScorePolicy(detectorParamsFor(config), defaultEventParams, config.eventQuietMs);
 
   function fold(state: AnomalyPartitionState, samples: readonly SampleRow[], matched: ReadonlyMap<string, MatchedSeries>, out: Output, skipped: Skipped): number {
     // group by series (first-seen order) and sort each by event time
