@@ -262,10 +262,11 @@ export class PartitionLog {
   }
 
   /**
-   * Calls `visit` with the body of each whole, CRC-valid frame in [from, to) until it returns false.
-   * Returns the position after the last frame visited in full (where a torn or corrupt frame starts).
+   * Calls `visit` with the body and byte position of each whole, CRC-valid frame in [from, to) until it
+   * returns false. Returns the position after the last frame visited in full (where a torn or corrupt frame
+   * starts).
    */
-  private frames(segment: Segment, from: number, to: number, visit: (body: Buffer) => boolean): number {
+  private frames(segment: Segment, from: number, to: number, visit: (body: Buffer, position: number) => boolean): number {
     let position = from;
     let chunk: Buffer = Buffer.alloc(0);
     let chunkAt = from;
@@ -286,8 +287,9 @@ export class PartitionLog {
       const at = position - chunkAt;
       const body = chunk.subarray(at + FRAME_HEADER, at + FRAME_HEADER + length);
       if (crc32(body) !== chunk.readUInt32BE(at + 4)) return position;
+      const framePosition = position;
       position += FRAME_HEADER + length;
-      if (!visit(body)) return position;
+      if (!visit(body, framePosition)) return position;
     }
   }
 
@@ -307,11 +309,9 @@ export class PartitionLog {
    */
   private scan(segment: Segment, newest: boolean): number {
     const fileSize = fstatSync(segment.fd).size;
-    let position = 0;
-    const end = this.frames(segment, 0, fileSize, (body) => {
+    const end = this.frames(segment, 0, fileSize, (_body, position) => {
       if (segment.count % this.indexEvery === 0) segment.index.push(position);
       segment.count++;
-      position += FRAME_HEADER + body.length;
       return true;
     });
     segment.size = end;

@@ -147,32 +147,31 @@ describe('detector state', () => {
     expect(sizes[2]).toBeLessThanOrEqual((sizes[0] ?? 0) + 64);
   });
 
-  it('damps borderline re-firings at the hour of day of an earlier day’s firing, not a spike at a new hour', () => {
-    const values = noise(101, 288 * 12);
+  /**
+   * Twelve days of noise with a spike of `dailyValue` at the same time on days 1-10 and one of `freshValue` at a new
+   * hour on day 11; scored with the defaults and with `off` overriding them.
+   */
+  function dailySpikes(seed: number, dailyValue: number, freshValue: number, off: Partial<typeof params>) {
+    const values = noise(seed, 288 * 12);
     const daily = Array.from({ length: 10 }, (_, d) => 288 * (d + 1) + 100);
-    for (const at of daily) values[at] = 106;
+    for (const at of daily) values[at] = dailyValue;
     const fresh = 288 * 11 + 200;
-    values[fresh] = 120;
-    const fired = (outs: DetectorOutput[]): number => daily.filter((at) => (outs[at]?.score ?? 0) >= params.fireLevel).length;
-    const off = { ...params, recurDays: 0 };
-    const state = initDetector(off);
-    const without = values.map((v, i) => ({ ...stepDetector(state, t0 + i * step, v, off) }));
-    const withMemory = run(values);
-    expect(fired(withMemory)).toBeLessThan(fired(without));
+    values[fresh] = freshValue;
+    const offParams = { ...params, ...off };
+    const state = initDetector(offParams);
+    const without = values.map((v, i) => ({ ...stepDetector(state, t0 + i * step, v, offParams) }));
+    const fired = (outs: DetectorOutput[]): number[] => daily.filter((at) => (outs[at]?.score ?? 0) >= params.fireLevel);
+    return { daily, fresh, without, withDefaults: run(values), fired };
+  }
+
+  it('damps borderline re-firings at the hour of day of an earlier day’s firing, not a spike at a new hour', () => {
+    const { fresh, without, withDefaults: withMemory, fired } = dailySpikes(101, 106, 120, { recurDays: 0 });
+    expect(fired(withMemory).length).toBeLessThan(fired(without).length);
     expect(withMemory[fresh]?.score).toBeGreaterThanOrEqual(params.fireLevel);
   });
 
   it('stops paging on a saturated spike that fires at the same hour every day, not on a spike at a new hour', () => {
-    const values = noise(103, 288 * 12);
-    const daily = Array.from({ length: 10 }, (_, d) => 288 * (d + 1) + 100);
-    for (const at of daily) values[at] = 160;
-    const fresh = 288 * 11 + 200;
-    values[fresh] = 160;
-    const fired = (outs: DetectorOutput[]): number[] => daily.filter((at) => (outs[at]?.score ?? 0) >= params.fireLevel);
-    const off = { ...params, recurStreak: 0 };
-    const state = initDetector(off);
-    const without = values.map((v, i) => ({ ...stepDetector(state, t0 + i * step, v, off) }));
-    const withStreak = run(values);
+    const { daily, fresh, without, withDefaults: withStreak, fired } = dailySpikes(103, 160, 160, { recurStreak: 0 });
     // Without the streak rule the saturated score clears the decayed memory every day.
     expect(fired(without).length).toBeGreaterThanOrEqual(8);
     // With it, the first recurStreak days page; from then on the hour is a daily schedule and the spike is damped.
