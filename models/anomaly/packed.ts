@@ -8,10 +8,10 @@ import type { DetectorParams } from './params.ts';
 export interface DetectorPacker {
   /** Numbers in a packed state. */
   readonly length: number;
-  /** Writes `state` into `into` (a new array when absent) and returns it. */
-  pack(state: DetectorState, into?: Float64Array): Float64Array;
-  /** Writes a packed state into `into` (reusable: its arrays are resized in place) and returns it. */
-  unpack(packed: Float64Array, into: DetectorState): DetectorState;
+  /** Writes `state` into `into` from index `at` (a new array when absent) and returns the array. */
+  pack(state: DetectorState, into?: Float64Array, at?: number): Float64Array;
+  /** Reads the packed state at `packed[at]` into `into` (reusable: its arrays are resized in place), returns it. */
+  unpack(packed: Float64Array, into: DetectorState, at?: number): DetectorState;
 }
 
 const scalars = 17;
@@ -31,8 +31,8 @@ export function createDetectorPacker(params: DetectorParams): DetectorPacker {
   const ringAt = recurAt + 3 * recurHours;
   const length = ringAt + window;
 
-  function pack(s: DetectorState, into = new Float64Array(length)): Float64Array {
-    const p = into;
+  function pack(s: DetectorState, into = new Float64Array(length), at = 0): Float64Array {
+    const p = at === 0 ? into : into.subarray(at, at + length);
     p[0] = s.count;
     p[1] = s.lastValue;
     p[2] = s.spread;
@@ -75,10 +75,11 @@ export function createDetectorPacker(params: DetectorParams): DetectorPacker {
     }
     const ring = s.window.ring;
     for (let i = 0; i < ring.length; i++) p[ringAt + i] = ring[i] ?? 0;
-    return p;
+    return into;
   }
 
-  function unpack(p: Float64Array, s: DetectorState): DetectorState {
+  function unpack(packed: Float64Array, s: DetectorState, at = 0): DetectorState {
+    const p = at === 0 ? packed : packed.subarray(at, at + length);
     s.count = p[0]!;
     s.lastValue = p[1]!;
     s.spread = p[2]!;

@@ -11,8 +11,8 @@ import { createAlertEventCodec } from './alert-event.ts';
 import { anomalyConfigSchema, type AnomalyConfig } from './config.ts';
 import { createAnomalyProcessor, defaultAlertsTopic, type AnomalyProcessor } from './handler.ts';
 import { baselineColumns, eventColumns } from './rows.ts';
-import { seriesStateBytes, type AnomalyPartitionState } from './state.ts';
-import { snapshotReplacer } from '../../lib/runner/snapshot-json.ts';
+import { createSeriesPacker, seriesNumbers, seriesStateBytes, type AnomalyPartitionState, type SeriesState } from './state.ts';
+import { encodeFloat64, snapshotReplacer } from '../../lib/runner/snapshot-json.ts';
 import { defaultDetectorParams, initDetector } from '../../models/anomaly/detector.ts';
 import { createDetectorPacker } from '../../models/anomaly/packed.ts';
 
@@ -152,16 +152,33 @@ describe('anomaly processor', () => {
     expect(quiet.baselines).toHaveLength(229);
   });
 
-  it('restores a snapshot written before the detector state was packed (detector as an object)', () => {
+  it.each(['object', 'packed'] as const)('restores a snapshot written before series were slots (each series an object, its detector %s)', (form) => {
     const cut = 9;
     const first = processor.initState(0);
     const head = run(processor, first, input.slice(0, cut));
     const packer = createDetectorPacker(defaultDetectorParams);
-    const old = JSON.stringify({ v: 1, series: [...first.series].map(([id, s]) => [id, { ...s, detector: packer.unpack(s.detector, initDetector(defaultDetectorParams)) }]) }, snapshotReplacer);
+    const seriesPacker = createSeriesPacker(packer);
+    const old = JSON.stringify({
+      v: 1,
+      series: [...first.series].map(([id, slot]) => {
+        const s: SeriesState = {
+          tenant: 'acme', metric: 'old', labels: { from: 'an old snapshot' }, transform: 'value', lastTs: 0, lastRaw: 0, stepMs: 0, samples: 0,
+          events: { open: null, quiet: 0 }, bucket: { start: 0, points: 0, sumExpected: 0, sumLower: 0, sumUpper: 0, maxScore: 0 },
+        };
+        const detector = initDetector(defaultDetectorParams);
+        seriesPacker.unpack(seriesNumbers(first, slot), 0, s, detector);
+        return [id, { ...s, detector: form === 'object' ? detector : encodeFloat64(packer.pack(detector)) }];
+      }),
+    }, snapshotReplacer);
     const restored = processor.snapshot!.deserialize([old]);
     const tail = run(processor, restored, input.slice(cut));
     const joined: Run = { baselines: [...head.baselines, ...tail.baselines], events: [...head.events, ...tail.events], messages: [...head.messages, ...tail.messages], late: 0, accepted: head.accepted + tail.accepted };
     expect(same(joined, baseline)).toBe(true);
+  });
+
+  it('refuses a snapshot whose series slots have another layout, saying what to do', () => {
+    const part = JSON.stringify({ v: 1, series: [['x', Buffer.alloc(24).toString('base64')]] });
+    expect(() => processor.snapshot!.deserialize([part])).toThrow(/series states of 3 numbers.*processor_snapshot_parts and processor_snapshots/);
   });
 
   it('refuses a snapshot whose packed detector has another layout, saying what to do', () => {
@@ -252,8 +269,8 @@ describe('anomaly processor', () => {
   });
 
   it('keeps a bounded state per series', () => {
-    const bytes = seriesStateBytes(state.series.get(cpuId)!);
-    expect(bytes).toBeLessThan(6000);
+    const bytes = seriesStateBytes(state, cpuId);
+    expect(bytes).toBeLessThan(2500);
   });
 
   it('rejects an invalid metric pattern at construction', () => {

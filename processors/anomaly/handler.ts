@@ -21,8 +21,8 @@ import { schemaIds, type SchemaIdTable } from '../../lib/avro/codec.ts';
 import { createAlertEventCodec } from './alert-event.ts';
 import { detectorParamsFor, type AnomalyConfig } from './config.ts';
 import { alertMessages, baselineColumns, eventColumns, type Output } from './rows.ts';
-import { addSamples, createScorePolicy, newSeries } from './series.ts';
-import { deserializeState, serializeState, type AnomalyPartitionState } from './state.ts';
+import { addSamples, createScorePolicy } from './series.ts';
+import { deserializeState, initPartitionState, serializeState, type AnomalyPartitionState } from './state.ts';
 
 /** Default topic of AlertEvent records (BUS_ALERTS_TOPIC). */
 export const defaultAlertsTopic = 'telemetry.alerts.alert-event.v1';
@@ -57,14 +57,9 @@ export function createAnomalyProcessor(config: AnomalyConfig, codec: AvroCodec<M
     }
     let accepted = 0;
     for (const [id, { tenant, points }] of bySeries) {
-      let series = state.series.get(id);
-      if (series === undefined) {
-        const meta = matched.get(id)!;
-        series = newSeries(tenant, meta.metric, meta.labels, meta.kind, policy);
-        state.series.set(id, series);
-      }
+      const meta = matched.get(id)!;
       points.sort((a, b) => a[0] - b[0]);
-      const added = addSamples(series, id, points, policy, out);
+      const added = addSamples(state, id, { tenant, metric: meta.metric, labels: meta.labels, kind: meta.kind }, points, policy, out);
       accepted += added;
       skipped.late += points.length - added;
     }
@@ -73,7 +68,7 @@ export function createAnomalyProcessor(config: AnomalyConfig, codec: AvroCodec<M
 
   return {
     name: 'anomaly',
-    initState: () => ({ series: new Map() }),
+    initState: () => initPartitionState(policy.series.stride),
     handle(state, records): AnomalyHandleResult {
       const out: Output = { baselines: [], events: [], alerts: [] };
       const skipped: Skipped = { undecodable: 0, invalid: 0, unmatched: 0, late: 0 };
@@ -92,6 +87,6 @@ export function createAnomalyProcessor(config: AnomalyConfig, codec: AvroCodec<M
         skipped,
       };
     },
-    snapshot: { serialize: serializeState, deserialize: (parts) => deserializeState(parts, policy.packer) },
+    snapshot: { serialize: serializeState, deserialize: (parts) => deserializeState(parts, policy.packer, policy.work) },
   };
 }

@@ -1,16 +1,17 @@
 // One series through the models: counters become per-second rates, every scored point steps the detector
 // and the event machine, and warm points fold into the open 1-minute baseline bucket, which closes when a
 // sample of a later minute arrives. Pure and deterministic; samples not newer than the last are refused.
-// The detector state rests packed in the series; addSamples unpacks it into one shared scratch state for
+// A series rests as a slot of numbers (state.ts); addSamples unpacks it into one shared working state for
 // a run of points and packs it back.
 import { createDetectorOutput, initDetector, stepDetector, type DetectorParams, type DetectorState } from '../../models/anomaly/detector.ts';
 import { createDetectorPacker, type DetectorPacker } from '../../models/anomaly/packed.ts';
-import { initEvents, stepEvents, type EventParams } from '../../models/anomaly/events.ts';
+import { stepEvents, type EventParams } from '../../models/anomaly/events.ts';
 import type { MetricKind } from '../../lib/avro/metric-batch.ts';
+import type { SlotView } from '../../lib/runner/slab.ts';
 import { MINUTE_MS, alertOf, baselineRow, eventRow, type Output } from './rows.ts';
-import type { BucketState, SeriesState } from './state.ts';
+import { createSeriesPacker, type AnomalyPartitionState, type BucketState, type SeriesPacker, type SeriesState } from './state.ts';
 
-/** What scoring needs (model defaults plus the processor's quiet period). */
+/** What scoring needs (model defaults plus the processor's quiet period), and the working states it reuses. */
 export interface ScorePolicy {
   detector: DetectorParams;
   events: EventParams;
@@ -18,23 +19,43 @@ export interface ScorePolicy {
   /** Event params by closeAfterPoints, built on first use (keeps the hot loop allocation-free). */
   closeParams: Map<number, EventParams>;
   packer: DetectorPacker;
-  /** Scratch detector state the packed states are unpacked into (never part of any series' state). */
+  series: SeriesPacker;
+  /** A new series' detector, packed. */
+  freshDetector: Float64Array;
+  /** Working states the slots are unpacked into (never part of any partition's state). */
   work: DetectorState;
+  current: SeriesState;
+  view: SlotView;
 }
 
 /** The policy for these model parameters. */
 export function createScorePolicy(detector: DetectorParams, events: EventParams, eventQuietMs: number): ScorePolicy {
-  return { detector, events, eventQuietMs, closeParams: new Map(), packer: createDetectorPacker(detector), work: initDetector(detector) };
+  const packer = createDetectorPacker(detector);
+  const current: SeriesState = {
+    tenant: '', metric: '', labels: {}, transform: 'value', lastTs: -1, lastRaw: 0, stepMs: 0, samples: 0,
+    events: { open: null, quiet: 0 }, bucket: { start: -1, points: 0, sumExpected: 0, sumLower: 0, sumUpper: 0, maxScore: 0 },
+  };
+  return {
+    detector, events, eventQuietMs, closeParams: new Map(), packer, series: createSeriesPacker(packer),
+    freshDetector: packer.pack(initDetector(detector)), work: initDetector(detector), current, view: { data: new Float64Array(0), at: 0 },
+  };
 }
 
-const emptyBucket = (start: number): BucketState => ({ start, points: 0, sumExpected: 0, sumLower: 0, sumUpper: 0, maxScore: 0 });
+function resetBucket(b: BucketState, start: number): void {
+  b.start = start;
+  b.points = 0;
+  b.sumExpected = 0;
+  b.sumLower = 0;
+  b.sumUpper = 0;
+  b.maxScore = 0;
+}
 
-/** A new series, before its first sample. */
-export function newSeries(tenant: string, metric: string, labels: Record<string, string>, kind: MetricKind, policy: ScorePolicy): SeriesState {
-  return {
-    tenant, metric, labels, transform: kind === 'COUNTER' ? 'rate' : 'value', lastTs: -1, lastRaw: 0, stepMs: 0, samples: 0,
-    detector: policy.packer.pack(initDetector(policy.detector)), events: initEvents(), bucket: emptyBucket(-1),
-  };
+/** Who a series is, from the record that carries its samples (not kept in the state). */
+export interface SeriesMeta {
+  tenant: string;
+  metric: string;
+  labels: Readonly<Record<string, string>>;
+  kind: MetricKind;
 }
 
 // Reused across calls: stepDetector writes into it (never part of the state).
@@ -42,13 +63,36 @@ const scratch = createDetectorOutput();
 
 /**
  * Adds a series' samples, sorted by event time, and returns how many were accepted; a late or duplicate
- * sample (not newer than the last accepted one) is refused and changes nothing.
+ * sample (not newer than the last accepted one) is refused and changes nothing. A series not yet in the
+ * partition is added (its transform fixed by `meta.kind`).
  */
-export function addSamples(s: SeriesState, seriesId: string, points: readonly (readonly [number, number])[], policy: ScorePolicy, out: Output): number {
-  const detector = policy.packer.unpack(s.detector, policy.work);
+export function addSamples(state: AnomalyPartitionState, seriesId: string, meta: SeriesMeta, points: readonly (readonly [number, number])[], policy: ScorePolicy, out: Output): number {
+  const s = policy.current;
+  const detector = policy.work;
+  s.tenant = meta.tenant;
+  s.metric = meta.metric;
+  s.labels = meta.labels;
+  let slot = state.series.get(seriesId);
+  if (slot === undefined) {
+    slot = state.slab.alloc();
+    state.series.set(seriesId, slot);
+    s.transform = meta.kind === 'COUNTER' ? 'rate' : 'value';
+    s.lastTs = -1;
+    s.lastRaw = 0;
+    s.stepMs = 0;
+    s.samples = 0;
+    s.events.open = null;
+    s.events.quiet = 0;
+    resetBucket(s.bucket, -1);
+    policy.packer.unpack(policy.freshDetector, detector);
+  } else {
+    const v = state.slab.view(slot, policy.view);
+    policy.series.unpack(v.data, v.at, s, detector);
+  }
   let accepted = 0;
   for (const [ts, raw] of points) if (addSample(s, detector, seriesId, ts, raw, policy, out)) accepted++;
-  policy.packer.pack(detector, s.detector);
+  const v = state.slab.view(slot, policy.view);
+  policy.series.pack(s, detector, v.data, v.at);
   return accepted;
 }
 
@@ -74,7 +118,7 @@ function score(s: SeriesState, detector: DetectorState, seriesId: string, ts: nu
   const minute = Math.floor(ts / MINUTE_MS) * MINUTE_MS;
   if (minute !== s.bucket.start) {
     if (s.bucket.points > 0) out.baselines.push(baselineRow(s, seriesId, s.bucket));
-    s.bucket = emptyBucket(minute);
+    resetBucket(s.bucket, minute);
   }
   const d = stepDetector(detector, ts, value, policy.detector, scratch);
   if (d.warm) {

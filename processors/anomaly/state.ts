@@ -1,9 +1,13 @@
-// Partition state of the anomaly processor (per series: packed detector, event machine, the open baseline
-// minute, counter and ordering bookkeeping) and its JSON snapshot form. Exact: NaN, ±Infinity and -0 survive
-// the round trip, so a restored state continues like an uninterrupted one. No IO, no clock.
+// Partition state of the anomaly processor and its snapshot form. Each series is one slot of numbers in a
+// slab (lib/runner/slab.ts): its scalars, the open baseline minute, the event machine and the packed
+// detector. The tenant, metric and labels are not kept: every sample arrives with them, and the series id
+// is their hash. While a series' points are scored its slot is unpacked into one shared working state and
+// packed back. Exact: NaN, ±Infinity and -0 survive, so a restored state continues like an uninterrupted
+// one. No IO, no clock.
 import { PrognosError } from '../../lib/errors.ts';
-import { decodeFloat64, encodeFloat64, seriesFromParts, seriesParts, snapshotReplacer } from '../../lib/runner/snapshot-json.ts';
-import type { DetectorState } from '../../models/anomaly/detector.ts';
+import { createSlab, type Slab } from '../../lib/runner/slab.ts';
+import { decodeFloat64, encodeFloat64, seriesFromParts, seriesParts } from '../../lib/runner/snapshot-json.ts';
+import type { DetectorName, DetectorState } from '../../models/anomaly/detector.ts';
 import type { DetectorPacker } from '../../models/anomaly/packed.ts';
 import type { EventsState } from '../../models/anomaly/events.ts';
 
@@ -12,7 +16,7 @@ export type Transform = 'value' | 'rate';
 
 /** Running aggregate of the open 1-minute baseline bucket (warm points only). */
 export interface BucketState {
-  /** Start of the minute, epoch ms. */
+  /** Start of the minute, epoch ms (-1 before the first scored point). */
   start: number;
   points: number;
   sumExpected: number;
@@ -21,11 +25,11 @@ export interface BucketState {
   maxScore: number;
 }
 
-/** What the processor keeps about one series. */
+/** A series while its points are scored: the unpacked slot plus who it is (from the record being read). */
 export interface SeriesState {
   tenant: string;
   metric: string;
-  labels: Record<string, string>;
+  labels: Readonly<Record<string, string>>;
   /** Fixed at first sight from the series kind (COUNTER: rate, otherwise value). */
   transform: Transform;
   /** Event time of the last accepted sample; later samples must be newer. */
@@ -36,43 +40,149 @@ export interface SeriesState {
   stepMs: number;
   /** Samples accepted (counters: the first one is not scored). */
   samples: number;
-  /** Detector state packed by models/anomaly/packed.ts (unpacked into a scratch state while scoring). */
-  detector: Float64Array;
   events: EventsState;
   bucket: BucketState;
 }
 
-/** State of one bus partition: its series by series id, in first-seen order (keeps output order stable). */
+/** State of one bus partition: each series' slot in `slab`, in first-seen order (keeps output order stable). */
 export interface AnomalyPartitionState {
-  series: Map<string, SeriesState>;
+  series: Map<string, number>;
+  slab: Slab;
 }
 
-/** A series as it travels in a snapshot: the packed detector as base64 float64. */
-type StoredSeries = Omit<SeriesState, 'detector'> & { detector: string };
+const detectorNames: readonly DetectorName[] = ['none', 'spike', 'dip', 'level_shift', 'trend', 'flatline', 'out_of_range'];
+/** Numbers before the packed detector in a slot (see packSeries). */
+const headerLength = 20;
 
-const store = (s: SeriesState): StoredSeries => ({ ...s, detector: encodeFloat64(s.detector) });
-
-/** The JSON size of one series' state in bytes (what it costs in a snapshot). */
-export function seriesStateBytes(series: SeriesState): number {
-  return Buffer.byteLength(JSON.stringify(store(series), snapshotReplacer));
+/** Packs and unpacks a whole series (header numbers, then the detector as models/anomaly/packed.ts lays it out). */
+export interface SeriesPacker {
+  /** Numbers per series. */
+  readonly stride: number;
+  pack(s: SeriesState, detector: DetectorState, data: Float64Array, at: number): void;
+  /** Reads the slot into `s` (keeps its tenant, metric and labels) and `detector`. */
+  unpack(data: Float64Array, at: number, s: SeriesState, detector: DetectorState): void;
 }
 
-/** The state as snapshot parts of about `partBytes` characters each (lib/runner/snapshot-json.ts). */
+export function createSeriesPacker(detector: DetectorPacker): SeriesPacker {
+  return {
+    stride: headerLength + detector.length,
+    pack(s, state, p, at): void {
+      const b = s.bucket;
+      const open = s.events.open;
+      p[at] = s.transform === 'rate' ? 1 : 0;
+      p[at + 1] = s.lastTs;
+      p[at + 2] = s.lastRaw;
+      p[at + 3] = s.stepMs;
+      p[at + 4] = s.samples;
+      p[at + 5] = b.start;
+      p[at + 6] = b.points;
+      p[at + 7] = b.sumExpected;
+      p[at + 8] = b.sumLower;
+      p[at + 9] = b.sumUpper;
+      p[at + 10] = b.maxScore;
+      p[at + 11] = s.events.quiet;
+      p[at + 12] = open === null ? 0 : 1;
+      p[at + 13] = open?.start_ms ?? 0;
+      p[at + 14] = open?.end_ms ?? 0;
+      p[at + 15] = open?.peak_score ?? 0;
+      p[at + 16] = open?.severity === 'critical' ? 1 : 0;
+      p[at + 17] = open?.expected ?? 0;
+      p[at + 18] = open?.observed ?? 0;
+      p[at + 19] = open === null ? 0 : detectorNames.indexOf(open.detector);
+      detector.pack(state, p, at + headerLength);
+    },
+    unpack(p, at, s, state): void {
+      const b = s.bucket;
+      s.transform = p[at] === 1 ? 'rate' : 'value';
+      s.lastTs = p[at + 1]!;
+      s.lastRaw = p[at + 2]!;
+      s.stepMs = p[at + 3]!;
+      s.samples = p[at + 4]!;
+      b.start = p[at + 5]!;
+      b.points = p[at + 6]!;
+      b.sumExpected = p[at + 7]!;
+      b.sumLower = p[at + 8]!;
+      b.sumUpper = p[at + 9]!;
+      b.maxScore = p[at + 10]!;
+      s.events.quiet = p[at + 11]!;
+      s.events.open = p[at + 12] === 0 ? null : {
+        start_ms: p[at + 13]!, end_ms: p[at + 14]!, peak_score: p[at + 15]!, severity: p[at + 16] === 1 ? 'critical' : 'warning',
+        expected: p[at + 17]!, observed: p[at + 18]!, detector: detectorNames[p[at + 19]!] ?? 'none',
+      };
+      detector.unpack(p, state, at + headerLength);
+    },
+  };
+}
+
+/** An empty partition state for series of `stride` numbers. */
+export function initPartitionState(stride: number): AnomalyPartitionState {
+  return { series: new Map(), slab: createSlab(stride) };
+}
+
+/** The series' numbers (a view into the slab, not a copy). */
+export function seriesNumbers(state: AnomalyPartitionState, slot: number): Float64Array {
+  const { data, at } = state.slab.view(slot);
+  return data.subarray(at, at + state.slab.stride);
+}
+
+/** The snapshot JSON size of one series in bytes. */
+export function seriesStateBytes(state: AnomalyPartitionState, seriesId: string): number {
+  const slot = state.series.get(seriesId);
+  if (slot === undefined) throw new RangeError(`no series ${seriesId}`);
+  return Buffer.byteLength(JSON.stringify([seriesId, encodeFloat64(seriesNumbers(state, slot))]));
+}
+
+/** The state as snapshot parts of about `partBytes` characters each: per series its slot as base64 float64. */
 export function serializeState(state: AnomalyPartitionState, partBytes: number): Iterable<string> {
-  return seriesParts(state.series, partBytes, store);
+  return seriesParts(state.series, partBytes, (slot) => encodeFloat64(seriesNumbers(state, slot)));
 }
+
+/** A series as snapshots before slots held it (tenant, metric and labels are dropped on the way in). */
+interface ObjectSeries {
+  transform: Transform;
+  lastTs: number;
+  lastRaw: number;
+  stepMs: number;
+  samples: number;
+  events: EventsState;
+  bucket: BucketState;
+  /** Packed (base64 float64) or, before packing, the object form. */
+  detector: string | DetectorState;
+}
+
+const rebuild = (what: string, found: number, wanted: number): PrognosError => new PrognosError(
+  'INTERNAL',
+  `anomaly snapshot holds ${what} of ${found} numbers, this version keeps ${wanted} (its window or seasonal bins changed): delete the group's rows from processor_snapshot_parts and processor_snapshots to rebuild the state from the bus`,
+);
 
 /**
- * The state from the parts serializeState wrote, in order. Snapshots written before the detector was packed
- * hold it as an object; it is packed on the way in.
+ * The state from the parts serializeState wrote, in order. Older snapshots hold each series as an object
+ * (its detector packed or, older still, as an object); they are packed into slots on the way in.
  */
-export function deserializeState(parts: readonly string[], packer: DetectorPacker): AnomalyPartitionState {
-  const series = seriesFromParts(parts, 'anomaly', (s: Omit<SeriesState, 'detector'> & { detector: string | DetectorState }): SeriesState => {
-    const detector = typeof s.detector === 'string' ? decodeFloat64(s.detector) : packer.pack(s.detector);
-    if (detector.length !== packer.length) {
-      throw new PrognosError('INTERNAL', `anomaly snapshot holds detector states of ${detector.length} numbers, this version packs ${packer.length} (its window or seasonal bins changed): delete the group's rows from processor_snapshot_parts and processor_snapshots to rebuild the state from the bus`);
+export function deserializeState(parts: readonly string[], detector: DetectorPacker, work: DetectorState): AnomalyPartitionState {
+  const packer = createSeriesPacker(detector);
+  const state = initPartitionState(packer.stride);
+  const view = { data: new Float64Array(0), at: 0 };
+  const series = seriesFromParts(parts, 'anomaly', (raw: string | ObjectSeries): number => {
+    const slot = state.slab.alloc();
+    state.slab.view(slot, view);
+    if (typeof raw === 'string') {
+      const numbers = decodeFloat64(raw);
+      if (numbers.length !== packer.stride) throw rebuild('series states', numbers.length, packer.stride);
+      view.data.set(numbers, view.at);
+      return slot;
     }
-    return { ...s, detector };
+    let packed: DetectorState;
+    if (typeof raw.detector === 'string') {
+      const numbers = decodeFloat64(raw.detector);
+      if (numbers.length !== detector.length) throw rebuild('detector states', numbers.length, detector.length);
+      packed = detector.unpack(numbers, work);
+    } else {
+      packed = raw.detector;
+    }
+    packer.pack({ tenant: '', metric: '', labels: {}, ...raw }, packed, view.data, view.at);
+    return slot;
   });
-  return { series };
+  state.series = series;
+  return state;
 }

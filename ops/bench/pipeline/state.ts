@@ -2,10 +2,11 @@
 // and forecast processors until their state is in steady state (anomaly: 2 days at 1-minute steps, so the
 // windows, seasonal bins and recurrence memory are full; forecast: FORECAST_HISTORY_HOURS of hourly points, so the
 // history is at its cap and the weekly members are fitted), then holds N copies of those states in one
-// partition map and measures the V8 heap they take, for each N asked for. Also reports the snapshot (JSON)
-// bytes per series. Copies are deep and keep V8's array layout (number arrays stay unboxed doubles, as in
-// the live state; structuredClone would box every element and triple the figure); strings are copied
-// too, so nothing is shared between series.
+// partition and measures the V8 heap plus ArrayBuffer memory they take, for each N asked for, with
+// 20-digit series ids as keys. Also reports the snapshot bytes per series. Anomaly series are copied slot by
+// slot into one partition state (the processor's own layout); forecast series are deep copies that keep
+// V8's array layout (number arrays stay unboxed doubles, as in the live state; structuredClone would box
+// every element and triple the figure), strings copied too, so nothing is shared between series.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { AvroCodec } from '../../../lib/avro/codec.ts';
@@ -16,6 +17,8 @@ import { buildBatch } from '../../../ingest/synthetic/collector.ts';
 import { hostSeries } from '../../../ingest/synthetic/fleet.ts';
 import { createAnomalyProcessor } from '../../../processors/anomaly/handler.ts';
 import { createForecastProcessor } from '../../../processors/forecast/handler.ts';
+import { initPartitionState, seriesNumbers, type AnomalyPartitionState } from '../../../processors/anomaly/state.ts';
+import type { ForecastPartitionState } from '../../../processors/forecast/state.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -70,15 +73,36 @@ function copy(x: unknown): unknown {
   return x;
 }
 
-/** Holds `n` deep copies of the pool's series in one map and returns the heap they take per series. */
-function measure<S>(pool: readonly S[], n: number): { total: number; perSeries: number } {
+/** A series id as the samples processor makes them (a 64-bit hash in decimal: 20 digits at most). */
+const idOf = (i: number): string => String(10n ** 19n + BigInt(i));
+
+/** Heap taken by what `build(n)` returns (n series held at once), in total and per series. */
+function measure(n: number, build: (n: number) => { size: number }): { total: number; perSeries: number } {
   const before = heapUsed();
-  const held = new Map<string, S>();
-  for (let i = 0; i < n; i++) held.set(String(10_000_000_000_000 + i), copy(pool[i % pool.length]) as S);
+  const held = build(n);
   const total = heapUsed() - before;
   if (held.size !== n) throw new Error('lost a series');
   return { total, perSeries: total / n };
 }
+
+/** `n` deep copies of the pool's series in one map (the forecast processor's partition form). */
+const copies = <S>(pool: readonly S[]) => (n: number): Map<string, S> => {
+  const held = new Map<string, S>();
+  for (let i = 0; i < n; i++) held.set(idOf(i), copy(pool[i % pool.length]) as S);
+  return held;
+};
+
+/** A partition of `n` anomaly series, slot numbers copied from the pool's (the processor's own form). */
+const slots = (pool: AnomalyPartitionState) => (n: number): { size: number; held: AnomalyPartitionState } => {
+  const from = [...pool.series.values()].map((slot) => seriesNumbers(pool, slot));
+  const held = initPartitionState(pool.slab.stride);
+  for (let i = 0; i < n; i++) {
+    const slot = held.slab.alloc();
+    held.series.set(idOf(i), slot);
+    seriesNumbers(held, slot).set(from[i % from.length]!);
+  }
+  return { size: held.series.size, held };
+};
 
 /**
  * Steady-state heap and snapshot bytes per series for each scale in `scales`. A scale whose estimated heap
@@ -90,21 +114,25 @@ export function stateAtScale(config: Config, codec: AvroCodec<MetricBatch>, scal
   const anomaly = createAnomalyProcessor(config.anomaly, codec, config.samples);
   const forecast = createForecastProcessor(config.forecast, codec, config.samples);
   const pools = [
-    { processor: anomaly, input: records(codec, 10, end, 2, 60_000) },
-    { processor: forecast, input: records(codec, 1, end, Math.ceil(config.forecast.historyHours / 24) + 1, 3_600_000) },
+    { processor: anomaly, input: records(codec, 10, end, 2, 60_000), holder: (state: unknown) => slots(state as AnomalyPartitionState) },
+    {
+      processor: forecast, input: records(codec, 1, end, Math.ceil(config.forecast.historyHours / 24) + 1, 3_600_000),
+      holder: (state: unknown) => copies([...(state as ForecastPartitionState).series.values()]),
+    },
   ];
-  for (const { processor, input } of pools) {
+  for (const { processor, input, holder } of pools) {
     const state = processor.initState(0);
     for (const record of input) processor.handle(state as never, [record]);
-    const pool = [...(state as { series: Map<string, unknown> }).series.values()];
-    const snapshotBytes = [...processor.snapshot!.serialize(state as never, 1 << 20)].reduce((n, part) => n + Buffer.byteLength(part), 0) / pool.length;
+    const count = (state as { series: Map<string, unknown> }).series.size;
+    const snapshotBytes = [...processor.snapshot!.serialize(state as never, 1 << 20)].reduce((n, part) => n + Buffer.byteLength(part), 0) / count;
+    const build = holder(state);
     let estimate = Infinity;
     for (const series of scales) {
       if (Number.isFinite(estimate) && estimate * series > maxHeapBytes) {
         figures.push({ processor: processor.name, series, heapBytes: NaN, snapshotBytes, totalBytes: estimate * series });
         continue;
       }
-      const { total, perSeries } = measure(pool, series);
+      const { total, perSeries } = measure(series, build);
       estimate = perSeries;
       figures.push({ processor: processor.name, series, heapBytes: perSeries, snapshotBytes, totalBytes: total });
     }
