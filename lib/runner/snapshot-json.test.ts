@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seriesFromParts, seriesParts, snapshotReplacer, snapshotReviver } from './snapshot-json.ts';
+import { decodeFloat64, encodeFloat64, seriesFromParts, seriesParts, snapshotReplacer, snapshotReviver } from './snapshot-json.ts';
 
 describe('snapshot JSON', () => {
   it('round-trips the numbers plain JSON loses', () => {
@@ -11,6 +11,28 @@ describe('snapshot JSON', () => {
     expect(Object.is(back.b[2], -0)).toBe(true);
     expect(back.b[3]).toBe(1.5);
     expect(back.c).toEqual({ d: 2 });
+  });
+});
+
+describe('float64 as base64', () => {
+  const numbers = [1.5, Number.NaN, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1_700_000_000_123, Number.MIN_VALUE];
+
+  it('writes a plain array and a Float64Array view into a larger buffer alike, little-endian', () => {
+    const backing = new Float64Array(numbers.length + 3);
+    backing.set(numbers, 2);
+    const view = backing.subarray(2, 2 + numbers.length);
+    const plain = encodeFloat64(numbers);
+    expect(encodeFloat64(view)).toBe(plain);
+    const bytes = Buffer.from(plain, 'base64');
+    expect(bytes).toHaveLength(numbers.length * 8);
+    expect(bytes.readDoubleLE(0)).toBe(1.5);
+    expect(bytes.readDoubleLE(5 * 8)).toBe(1_700_000_000_123);
+  });
+
+  it('reads back exactly what it wrote, NaN, -0 and infinities included', () => {
+    const back = decodeFloat64(encodeFloat64(new Float64Array(numbers)));
+    expect(back).toHaveLength(numbers.length);
+    back.forEach((x, i) => expect(Object.is(x, numbers[i])).toBe(true));
   });
 });
 

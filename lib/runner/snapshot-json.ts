@@ -2,6 +2,7 @@
 // NaN, ±Infinity and -0 (which plain JSON turns into null or 0) travel as {"$n": "NaN"}; snapshot state must
 // hold no other object of exactly that shape. Each part is `{"v":1,"series":[[id, state], ...]}`, the
 // format a whole-state snapshot had before parts existed, so older snapshots read back as one part.
+import { endianness } from 'node:os';
 import { PrognosError } from '../errors.ts';
 
 /** JSON.stringify replacer for snapshot state. */
@@ -19,8 +20,12 @@ export function snapshotReviver(_key: string, value: unknown): unknown {
   return value;
 }
 
+const littleEndian = endianness() === 'LE';
+
 /** Numbers as little-endian float64, base64: exact (NaN, ±Infinity, -0) and about half the size of JSON. */
 export function encodeFloat64(values: ArrayLike<number>): string {
+  // a Float64Array on a little-endian machine already is the wire form: no copy
+  if (littleEndian && values instanceof Float64Array) return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
   const bytes = Buffer.alloc(values.length * 8);
   for (let i = 0; i < values.length; i++) bytes.writeDoubleLE(values[i]!, i * 8);
   return bytes.toString('base64');
@@ -30,7 +35,8 @@ export function encodeFloat64(values: ArrayLike<number>): string {
 export function decodeFloat64(text: string): Float64Array {
   const bytes = Buffer.from(text, 'base64');
   const out = new Float64Array(bytes.length >> 3);
-  for (let i = 0; i < out.length; i++) out[i] = bytes.readDoubleLE(i * 8);
+  if (littleEndian) new Uint8Array(out.buffer).set(bytes.subarray(0, out.length * 8));
+  else for (let i = 0; i < out.length; i++) out[i] = bytes.readDoubleLE(i * 8);
   return out;
 }
 

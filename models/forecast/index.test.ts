@@ -1,6 +1,7 @@
 // The public forecaster contract on seeded synthetic series: accuracy, bands, gaps, fallbacks, update, size.
 // Quality on real data is the M4 benchmark's job (npm run bench:m4), not these tests'.
 import { describe, expect, it } from 'vitest';
+import { fitEnsemble } from './ensemble.ts';
 import { defaultForecasterParams as params, fitForecaster, forecast, stateBytes, updateForecaster } from './index.ts';
 
 /** Seeded LCG uniform in [0, 1): deterministic noise for the tests. */
@@ -86,6 +87,21 @@ describe('updateForecaster', () => {
     updateForecaster(s, NaN, params);
     expect(forecast(s, 5, params).mean.every(Number.isFinite)).toBe(true);
     expect(s.points).toBe(24 * 10 + 1);
+  });
+});
+
+describe('fitted members kept', () => {
+  it.each([[5, 1], [20, 5]])('keeps only the members it combines and forecasts as a state holding all of them (noise %i: %i combined)', (noise, combined) => {
+    const x = synthetic(24 * 28, noise);
+    const compact = fitForecaster(x, params);
+    const fitted = fitEnsemble(x, params);
+    expect(fitted.members).toHaveLength(5);
+    expect(fitted.active).toHaveLength(combined);
+    expect(compact.members.map((m) => m.name)).toEqual(fitted.active.map((i) => fitted.members[i]?.name));
+    const full = { ...compact, members: fitted.members, active: fitted.active };
+    for (const v of synthetic(40, noise, 3)) { updateForecaster(compact, v, params); updateForecaster(full, v, params); }
+    expect(forecast(compact, 48, params)).toEqual(forecast(full, 48, params));
+    expect(compact.errorLevel).toBe(full.errorLevel);
   });
 });
 

@@ -46,6 +46,7 @@ export const defaultForecasterParams: ForecasterParams = Object.freeze({
 export interface ForecasterState {
   model: string;
   modelVersion: string;
+  /** The fitted members the forecast combines (states written before this may hold others too). */
   members: MemberState[];
   /** Indices of the members combined (by median) into the forecast. */
   active: number[];
@@ -80,11 +81,13 @@ export function fitForecaster(history: readonly number[], params: ForecasterPara
   const x = history.slice(Math.max(0, history.length - params.maxFitPoints));
   const fitted = fitEnsemble(x, params);
   const errorLevel = fitted.intervals.scale[0] ?? 0;
+  // only the combined members are kept: the others would be stepped until the next refit and never read
+  const members = fitted.active.map((i) => fitted.members[i]).filter((m) => m !== undefined);
   return {
     model: fitted.name,
     modelVersion: MODEL_VERSION,
-    members: fitted.members,
-    active: fitted.active,
+    members,
+    active: members.map((_, k) => k),
     intervals: fitted.intervals,
     nonNegative: x.every((v) => !Number.isFinite(v) || v >= 0),
     errorLevel,
