@@ -73,9 +73,13 @@ export function addSamples(state: AnomalyPartitionState, seriesId: string, meta:
   s.metric = meta.metric;
   s.labels = meta.labels;
   let slot = state.series.get(seriesId);
+  const fresh = slot === undefined;
   if (slot === undefined) {
     slot = state.slab.alloc();
     state.series.set(seriesId, slot);
+  }
+  const { data, at } = state.slab.view(slot, policy.view);
+  if (fresh) {
     s.transform = meta.kind === 'COUNTER' ? 'rate' : 'value';
     s.lastTs = -1;
     s.lastRaw = 0;
@@ -86,13 +90,11 @@ export function addSamples(state: AnomalyPartitionState, seriesId: string, meta:
     resetBucket(s.bucket, -1);
     policy.packer.unpack(policy.freshDetector, detector);
   } else {
-    const v = state.slab.view(slot, policy.view);
-    policy.series.unpack(v.data, v.at, s, detector);
+    policy.series.unpack(data, at, s, detector);
   }
   let accepted = 0;
   for (const [ts, raw] of points) if (addSample(s, detector, seriesId, ts, raw, policy, out)) accepted++;
-  const v = state.slab.view(slot, policy.view);
-  policy.series.pack(s, detector, v.data, v.at);
+  policy.series.pack(s, detector, data, at);
   return accepted;
 }
 
