@@ -201,7 +201,7 @@ try {
   console.log('\nappend-to-stored latency in steady state (upper bucket bounds)\n| processor | p50 | p99 |\n|---|---:|---:|');
   for (const row of latencyRows) console.log(`| ${row.join(' | ')} |`);
   const kib = (b: number) => (Number.isNaN(b) ? 'not run' : `${(b / 1024).toFixed(2)} KiB`);
-  console.log('\nsteady-state state per series (V8 heap of N deep copies held at once; snapshot = JSON)\n| processor | active series | heap per series | heap total | snapshot per series |\n|---|---:|---:|---:|---:|');
+  console.log('\nsteady-state state per series (V8 heap + ArrayBuffers of N series held at once: anomaly slab slots, forecast deep copies; snapshot as written)\n| processor | active series | heap per series | heap total | snapshot per series |\n|---|---:|---:|---:|---:|');
   for (const f of stateFigures ?? []) console.log(`| ${f.processor} | ${f.series.toLocaleString('en-US')} | ${kib(f.heapBytes)} | ${Number.isNaN(f.heapBytes) ? `would need ~${(f.totalBytes / 2 ** 30).toFixed(1)} GiB` : `${(f.totalBytes / 2 ** 20).toFixed(0)} MiB`} | ${kib(f.snapshotBytes)} |`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -202,6 +202,18 @@ describe('anomaly processor', () => {
     expect(same(joined, baseline)).toBe(true);
   });
 
+  it('writes one label order whatever order each record carries a series\' labels in (the id hashes them sorted)', () => {
+    const reordered = input.map((r, k) => {
+      if (k % 2 === 0) return r;
+      const batch = codec.decode(r.value);
+      return { ...r, value: codec.encode({ ...batch, series: batch.series.map((s) => ({ ...s, labels: Object.fromEntries(Object.entries(s.labels).reverse()) })) }) };
+    });
+    const result = run(processor, processor.initState(0), reordered);
+    expect(result.events.length).toBeGreaterThan(1);
+    expect(same(result, baseline)).toBe(true);
+    for (const row of result.events) expect(Object.keys(ecol(row, 'labels') as object)).toEqual(['cpu', 'host']);
+  });
+
   it('gives the same rows however the samples are split into records (a restarted collector re-splits them)', () => {
     const sizes = [7, 13, 60, 1, 33];
     const split: BusRecord[] = [];

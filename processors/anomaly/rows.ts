@@ -25,6 +25,16 @@ export function baselineRow(s: SeriesState, seriesId: string, b: BucketState): u
   return [s.tenant, seriesId, b.start / 1000, s.transform, b.sumExpected / b.points, b.sumLower / b.points, b.sumUpper / b.points, b.maxScore, b.points];
 }
 
+/**
+ * Labels with their keys in sorted order. The series id hashes the sorted labels, so records may carry one
+ * series' labels in any order; rows and alerts carry one order whichever record produced them.
+ */
+function sortedLabels(labels: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(labels).sort()) out[k] = labels[k] ?? '';
+  return out;
+}
+
 /** Stable per incident: a series has at most one event starting at a given time. */
 export const eventId = (seriesId: string, startMs: number): string => `${seriesId}:${startMs}`;
 
@@ -34,7 +44,7 @@ export const eventId = (seriesId: string, startMs: number): string => `${seriesI
  */
 export function eventRow(s: SeriesState, seriesId: string, e: AnomalyEvent, status: 'open' | 'resolved', version: number): unknown[] {
   return [
-    s.tenant, seriesId, s.metric, s.labels, s.transform, eventId(seriesId, e.start_ms), e.start_ms, status === 'open' ? null : e.end_ms,
+    s.tenant, seriesId, s.metric, sortedLabels(s.labels), s.transform, eventId(seriesId, e.start_ms), e.start_ms, status === 'open' ? null : e.end_ms,
     e.peak_score, e.severity, e.expected, e.observed, e.detector, status, version,
   ];
 }
@@ -53,7 +63,7 @@ export function alertOf(s: SeriesState, seriesId: string, e: AnomalyEvent, actio
   const severity: AlertSeverity = e.severity;
   return {
     tenant: s.tenant, source: 'anomaly', dedup_key: eventId(seriesId, e.start_ms), action, severity, summary, series_id: seriesId,
-    metric: s.metric, labels: s.labels, start_ms: e.start_ms, end_ms: action === 'trigger' ? null : e.end_ms,
+    metric: s.metric, labels: sortedLabels(s.labels), start_ms: e.start_ms, end_ms: action === 'trigger' ? null : e.end_ms,
     peak_score: e.peak_score, expected: e.expected, observed: e.observed, detector: e.detector,
   };
 }

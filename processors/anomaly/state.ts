@@ -51,7 +51,7 @@ export interface AnomalyPartitionState {
 }
 
 const detectorNames: readonly DetectorName[] = ['none', 'spike', 'dip', 'level_shift', 'trend', 'flatline', 'out_of_range'];
-/** Numbers before the packed detector in a slot (see packSeries). */
+/** Numbers before the packed detector in a slot (laid out in createSeriesPacker). */
 const headerLength = 20;
 
 /** Packs and unpacks a whole series (header numbers, then the detector as models/anomaly/packed.ts lays it out). */
