@@ -51,19 +51,20 @@ export function eventRow(s: SeriesState, seriesId: string, e: AnomalyEvent, stat
 
 const fmt = (x: number): string => (Number.isInteger(x) ? String(x) : x.toPrecision(4));
 
-function seriesText(s: SeriesState): string {
-  const labels = Object.keys(s.labels).sort().map((k) => `${k}="${s.labels[k] ?? ''}"`).join(',');
-  return `${s.metric}{${labels}}${s.transform === 'rate' ? ' rate/s' : ''}`;
+function seriesText(s: SeriesState, labels: Readonly<Record<string, string>>): string {
+  const text = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',');
+  return `${s.metric}{${text}}${s.transform === 'rate' ? ' rate/s' : ''}`;
 }
 
 /** The alert for an event opening (trigger) or closing (resolve). */
 export function alertOf(s: SeriesState, seriesId: string, e: AnomalyEvent, action: 'trigger' | 'resolve'): AlertEvent {
-  const what = `${e.detector} on ${seriesText(s)}: observed ${fmt(e.observed)}, expected ${fmt(e.expected)} (score ${e.peak_score.toFixed(2)})`;
+  const labels = sortedLabels(s.labels);
+  const what = `${e.detector} on ${seriesText(s, labels)}: observed ${fmt(e.observed)}, expected ${fmt(e.expected)} (score ${e.peak_score.toFixed(2)})`;
   const summary = action === 'trigger' ? what : `resolved after ${fmt((e.end_ms - e.start_ms) / MINUTE_MS)} min: ${what}`;
   const severity: AlertSeverity = e.severity;
   return {
     tenant: s.tenant, source: 'anomaly', dedup_key: eventId(seriesId, e.start_ms), action, severity, summary, series_id: seriesId,
-    metric: s.metric, labels: sortedLabels(s.labels), start_ms: e.start_ms, end_ms: action === 'trigger' ? null : e.end_ms,
+    metric: s.metric, labels, start_ms: e.start_ms, end_ms: action === 'trigger' ? null : e.end_ms,
     peak_score: e.peak_score, expected: e.expected, observed: e.observed, detector: e.detector,
   };
 }

@@ -9,7 +9,7 @@ import { stepEvents, type EventParams } from '../../models/anomaly/events.ts';
 import type { MetricKind } from '../../lib/avro/metric-batch.ts';
 import type { SlotView } from '../../lib/runner/slab.ts';
 import { MINUTE_MS, alertOf, baselineRow, eventRow, type Output } from './rows.ts';
-import { createSeriesPacker, type AnomalyPartitionState, type BucketState, type SeriesPacker, type SeriesState } from './state.ts';
+import { createSeriesPacker, type AnomalyPartitionState, type BucketState, type SeriesPacker, type SeriesState, type Transform } from './state.ts';
 
 /** What scoring needs (model defaults plus the processor's quiet period), and the working states it reuses. */
 export interface ScorePolicy {
@@ -20,24 +20,32 @@ export interface ScorePolicy {
   closeParams: Map<number, EventParams>;
   packer: DetectorPacker;
   series: SeriesPacker;
-  /** A new series' detector, packed. */
-  freshDetector: Float64Array;
+  /** A new series' slot, by transform. */
+  fresh: Readonly<Record<Transform, Float64Array>>;
   /** Working states the slots are unpacked into (never part of any partition's state). */
   work: DetectorState;
   current: SeriesState;
   view: SlotView;
 }
 
+/** A series before its first sample (who it is is filled in from each record). */
+const blankSeries = (transform: Transform): SeriesState => ({
+  tenant: '', metric: '', labels: {}, transform, lastTs: -1, lastRaw: 0, stepMs: 0, samples: 0,
+  events: { open: null, quiet: 0 }, bucket: { start: -1, points: 0, sumExpected: 0, sumLower: 0, sumUpper: 0, maxScore: 0 },
+});
+
 /** The policy for these model parameters. */
 export function createScorePolicy(detector: DetectorParams, events: EventParams, eventQuietMs: number): ScorePolicy {
   const packer = createDetectorPacker(detector);
-  const current: SeriesState = {
-    tenant: '', metric: '', labels: {}, transform: 'value', lastTs: -1, lastRaw: 0, stepMs: 0, samples: 0,
-    events: { open: null, quiet: 0 }, bucket: { start: -1, points: 0, sumExpected: 0, sumLower: 0, sumUpper: 0, maxScore: 0 },
+  const series = createSeriesPacker(packer);
+  const fresh = (transform: Transform): Float64Array => {
+    const slot = new Float64Array(series.stride);
+    series.pack(blankSeries(transform), initDetector(detector), slot, 0);
+    return slot;
   };
   return {
-    detector, events, eventQuietMs, closeParams: new Map(), packer, series: createSeriesPacker(packer),
-    freshDetector: packer.pack(initDetector(detector)), work: initDetector(detector), current, view: { data: new Float64Array(0), at: 0 },
+    detector, events, eventQuietMs, closeParams: new Map(), packer, series, fresh: { value: fresh('value'), rate: fresh('rate') },
+    work: initDetector(detector), current: blankSeries('value'), view: { data: new Float64Array(0), at: 0 },
   };
 }
 
@@ -73,25 +81,14 @@ export function addSamples(state: AnomalyPartitionState, seriesId: string, meta:
   s.metric = meta.metric;
   s.labels = meta.labels;
   let slot = state.series.get(seriesId);
-  const fresh = slot === undefined;
   if (slot === undefined) {
     slot = state.slab.alloc();
     state.series.set(seriesId, slot);
+    const { data, at } = state.slab.view(slot, policy.view);
+    data.set(policy.fresh[meta.kind === 'COUNTER' ? 'rate' : 'value'], at);
   }
   const { data, at } = state.slab.view(slot, policy.view);
-  if (fresh) {
-    s.transform = meta.kind === 'COUNTER' ? 'rate' : 'value';
-    s.lastTs = -1;
-    s.lastRaw = 0;
-    s.stepMs = 0;
-    s.samples = 0;
-    s.events.open = null;
-    s.events.quiet = 0;
-    resetBucket(s.bucket, -1);
-    policy.packer.unpack(policy.freshDetector, detector);
-  } else {
-    policy.series.unpack(data, at, s, detector);
-  }
+  policy.series.unpack(data, at, s, detector);
   let accepted = 0;
   for (const [ts, raw] of points) if (addSample(s, detector, seriesId, ts, raw, policy, out)) accepted++;
   policy.series.pack(s, detector, data, at);

@@ -137,18 +137,9 @@ export function serializeState(state: AnomalyPartitionState, partBytes: number):
   return seriesParts(state.series, partBytes, (slot) => encodeFloat64(seriesNumbers(state, slot)));
 }
 
-/** A series as snapshots before slots held it (tenant, metric and labels are dropped on the way in). */
-interface ObjectSeries {
-  transform: Transform;
-  lastTs: number;
-  lastRaw: number;
-  stepMs: number;
-  samples: number;
-  events: EventsState;
-  bucket: BucketState;
-  /** Packed (base64 float64) or, before packing, the object form. */
-  detector: string | DetectorState;
-}
+/** A series as snapshots before slots held it (tenant, metric and labels are dropped on the way in); its
+ * detector packed (base64 float64) or, before packing, the object form. */
+type ObjectSeries = Omit<SeriesState, 'tenant' | 'metric' | 'labels'> & { detector: string | DetectorState };
 
 const rebuild = (what: string, found: number, wanted: number): PrognosError => new PrognosError(
   'INTERNAL',
@@ -162,25 +153,24 @@ const rebuild = (what: string, found: number, wanted: number): PrognosError => n
 export function deserializeState(parts: readonly string[], detector: DetectorPacker, work: DetectorState): AnomalyPartitionState {
   const packer = createSeriesPacker(detector);
   const state = initPartitionState(packer.stride);
-  const view = { data: new Float64Array(0), at: 0 };
   const series = seriesFromParts(parts, 'anomaly', (raw: string | ObjectSeries): number => {
     const slot = state.slab.alloc();
-    state.slab.view(slot, view);
+    const { data, at } = state.slab.view(slot);
     if (typeof raw === 'string') {
       const numbers = decodeFloat64(raw);
       if (numbers.length !== packer.stride) throw rebuild('series states', numbers.length, packer.stride);
-      view.data.set(numbers, view.at);
+      data.set(numbers, at);
       return slot;
     }
-    let packed: DetectorState;
+    let objectDetector: DetectorState;
     if (typeof raw.detector === 'string') {
       const numbers = decodeFloat64(raw.detector);
       if (numbers.length !== detector.length) throw rebuild('detector states', numbers.length, detector.length);
-      packed = detector.unpack(numbers, work);
+      objectDetector = detector.unpack(numbers, work);
     } else {
-      packed = raw.detector;
+      objectDetector = raw.detector;
     }
-    packer.pack({ tenant: '', metric: '', labels: {}, ...raw }, packed, view.data, view.at);
+    packer.pack({ tenant: '', metric: '', labels: {}, ...raw }, objectDetector, data, at);
     return slot;
   });
   state.series = series;
