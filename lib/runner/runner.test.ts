@@ -1,11 +1,11 @@
 import PQueue from 'p-queue';
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { BusConsumer, BusRecord, PartitionHandler } from '../bus/types.ts';
 import { PrognosError } from '../errors.ts';
 import { createRegistry, pipelineMetrics } from '../observability/metrics.ts';
 import type { TableRows } from '../store/types.ts';
-import { createMemoryCheckpoints } from './checkpoints.ts';
+import { createMemoryCheckpoints, type Checkpoint } from './checkpoints.ts';
 import { createMemorySnapshots } from './snapshots.ts';
 import { createRunner, type RowSink } from './runner.ts';
 import type { ProcessorDefinition } from './types.ts';
@@ -50,45 +50,71 @@ function createSink(failOn?: { n: number; error: unknown }) {
   return { sink, rows, calls: () => calls };
 }
 
-/** Delivers `records` from the assigned start in chunks; resolves `drained` at the end or on fatal. */
-function createFeed(chunk: number) {
+/**
+ * Delivers `records` from the assigned start in chunks; resolves `drained` at the end or on fatal. Like the
+ * bus after retention, it no longer has the records below `retainedFrom`; `committed` is the highest
+ * offset committed to it.
+ */
+function createFeed(chunk: number, retainedFrom = 0) {
   let resolveDrained: () => void = () => undefined;
   const drained = new Promise<void>((resolve) => (resolveDrained = resolve));
   let stopped = false;
+  let committed = 0;
   const consumer: BusConsumer = {
     async start(handler: PartitionHandler) {
       const starts = await handler.onAssigned([0]);
       void (async () => {
-        for (let at = starts.get(0) ?? 0; at < records.length && !stopped; at += chunk) {
+        for (let at = Math.max(starts.get(0) ?? 0, retainedFrom); at < records.length && !stopped; at += chunk) {
           await handler.onRecords(0, records.slice(at, at + chunk), records.length);
         }
         if (!stopped) await handler.onRevoked([0]);
         resolveDrained();
       })();
     },
-    async commit() {},
+    async commit(_partition, offset) {
+      committed = Math.max(committed, offset);
+    },
     async stop() {
       stopped = true;
     },
     healthy: () => true,
   };
-  return { consumer, drained, stop: () => { stopped = true; resolveDrained(); } };
+  return { consumer, drained, committed: () => committed, stop: () => { stopped = true; resolveDrained(); } };
 }
 
-function run(sink: RowSink, stores: { checkpoints: ReturnType<typeof createMemoryCheckpoints>; snapshots: ReturnType<typeof createMemorySnapshots> }, chunk: number, snapshotIntervalMs: number, metrics = pipelineMetrics(createRegistry())) {
-  const feed = createFeed(chunk);
+/** Like `summing`, but a batch has outputs only where it holds a multiple of 9: most batches write nothing. */
+const sparse: ProcessorDefinition<{ sum: number; count: number }> = {
+  ...summing,
+  name: 'sparse',
+  handle(state, batch) {
+    const result = summing.handle(state, batch);
+    return { ...result, outputs: result.outputs.map((t) => ({ ...t, rows: t.rows.filter((row) => Number(row[0]) % 9 === 8) })) };
+  },
+};
+
+interface RunOptions {
+  metrics?: ReturnType<typeof pipelineMetrics>;
+  definition?: ProcessorDefinition<{ sum: number; count: number }>;
+  /** 0 (the default here) stores the finished position after every batch. */
+  checkpointIntervalMs?: number;
+  /** The bus has deleted the records below this offset. */
+  retainedFrom?: number;
+}
+
+function run(sink: RowSink, stores: { checkpoints: ReturnType<typeof createMemoryCheckpoints>; snapshots: ReturnType<typeof createMemorySnapshots> }, chunk: number, snapshotIntervalMs: number, options: RunOptions = {}) {
+  const feed = createFeed(chunk, options.retainedFrom);
   let clock = 0;
   const runner = createRunner({
-    definition: summing, consumer: feed.consumer, topic: 't', group: 'g', sink, ...stores,
-    config: { maxBatchRecords: 100, storeConcurrency: 2, snapshotIntervalMs, snapshotPartBytes: 1024, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
-    queue: new PQueue({ concurrency: 2 }), log, metrics, now: () => (clock += 10), onFatal: () => feed.stop(),
+    definition: options.definition ?? summing, consumer: feed.consumer, topic: 't', group: 'g', sink, ...stores,
+    config: { maxBatchRecords: 100, storeConcurrency: 2, checkpointIntervalMs: options.checkpointIntervalMs ?? 0, snapshotIntervalMs, snapshotPartBytes: 1024, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+    queue: new PQueue({ concurrency: 2 }), log, metrics: options.metrics ?? pipelineMetrics(createRegistry()), now: () => (clock += 10), onFatal: () => feed.stop(),
   });
-  return { runner, drained: feed.drained };
+  return { runner, drained: feed.drained, committed: feed.committed };
 }
 
-async function uninterrupted(): Promise<unknown[][]> {
+async function uninterrupted(definition = summing): Promise<unknown[][]> {
   const sink = createSink();
-  const { runner, drained } = run(sink.sink, { checkpoints: createMemoryCheckpoints(), snapshots: createMemorySnapshots() }, 7, 1e9);
+  const { runner, drained } = run(sink.sink, { checkpoints: createMemoryCheckpoints(), snapshots: createMemorySnapshots() }, 7, 1e9, { definition });
   await runner.start();
   await drained;
   return sink.rows;
@@ -101,18 +127,16 @@ describe('runner', () => {
     expect(rows.at(-1)).toEqual([39, (40 * 41) / 2]);
   });
 
-  // Every write (intent checkpoint, output insert, final checkpoint, snapshot part and manifest) is a crash
-  // point; walk them.
-  it.each(Array.from({ length: 24 }, (_, i) => i + 1))('ends with the same rows as an uninterrupted run after a crash at write %i', async (n) => {
-    const expected = await uninterrupted();
+  /**
+   * Two lives over one shared "table": the first dies at write number `crashAt` (a checkpoint, snapshot
+   * part or manifest, or an output insert: each kind of write is a crash point), the second finishes.
+   */
+  async function afterCrashAt(crashAt: number, options: RunOptions): Promise<unknown[][]> {
     const checkpoints = createMemoryCheckpoints();
     const snapshots = createMemorySnapshots();
     const tokens = new Set<string>();
     const rows: unknown[][] = [];
-    // One shared "table" across both lives; the first life dies at insert number n (of checkpoints, snapshots
-    // or outputs: each kind of write is a crash point).
     let calls = 0;
-    const crashAt = n;
     const sink: RowSink = {
       async insert(table, token) {
         if (token !== undefined && tokens.has(token)) return;
@@ -132,15 +156,39 @@ describe('runner', () => {
       },
     };
     const crashingSink: RowSink = { insert: async (t, token) => (crash(), sink.insert(t, token)) };
-    const first = run(crashingSink, crashing as never, 7, 15);
+    const first = run(crashingSink, crashing as never, 7, 15, options);
     await first.runner.start();
     await first.drained;
     expect(first.runner.healthy()).toBe(false);
 
-    const second = run(sink, { checkpoints, snapshots }, 5, 15);
+    // retention deletes what every group committed past before the restart
+    const second = run(sink, { checkpoints, snapshots }, 5, 15, { ...options, retainedFrom: first.committed() });
     await second.runner.start();
     await second.drained;
-    expect(rows).toEqual(expected);
+    return rows;
+  }
+
+  it.each(Array.from({ length: 24 }, (_, i) => i + 1))('ends with the same rows as an uninterrupted run after a crash at write %i', async (n) => {
+    expect(await afterCrashAt(n, {})).toEqual(await uninterrupted());
+  });
+
+  // Finished batches stored lazily, most batches without outputs: a restart replays batches cut differently
+  // from the first life's, and still writes each row once.
+  it.each(Array.from({ length: 16 }, (_, i) => i + 1))('lazy checkpoints: the same rows after a crash at write %i', async (n) => {
+    expect(await afterCrashAt(n, { definition: sparse, checkpointIntervalMs: 100 })).toEqual(await uninterrupted(sparse));
+  });
+
+  it('stores a range only for batches with outputs, and the finished position at most once per interval', async () => {
+    const saved: Checkpoint[] = [];
+    const checkpoints = createMemoryCheckpoints();
+    const counting = { ...checkpoints, save: async (...args: Parameters<typeof checkpoints.save>) => (saved.push(args[3]), checkpoints.save(...args)) };
+    const sink = createSink();
+    // batches of 7 over 40 records (6 batches); outputs at offsets 8, 17, 26, 35: batches 2, 3, 4 and 6
+    const { runner, drained } = run(sink.sink, { checkpoints: counting, snapshots: createMemorySnapshots() }, 7, 1e9, { definition: sparse, checkpointIntervalMs: 1e9 });
+    await runner.start();
+    await drained;
+    expect(sink.rows.map((row) => row[0])).toEqual([8, 17, 26, 35]);
+    expect(saved.map((c) => [c.nextOffset, c.pendingTo])).toEqual([[7, 13], [14, 20], [21, 27], [35, 39], [40, -1]]);
   });
 
   it('restores from the previous snapshot when the process dies between the parts of the next one', async () => {
@@ -180,7 +228,7 @@ describe('runner', () => {
 
   it('counts what the processor skipped, by reason, once per stored batch', async () => {
     const registry = createRegistry();
-    const { runner, drained } = run(createSink().sink, { checkpoints: createMemoryCheckpoints(), snapshots: createMemorySnapshots() }, 7, 1e9, pipelineMetrics(registry));
+    const { runner, drained } = run(createSink().sink, { checkpoints: createMemoryCheckpoints(), snapshots: createMemorySnapshots() }, 7, 1e9, { metrics: pipelineMetrics(registry) });
     await runner.start();
     await drained;
     const values = (await registry.getSingleMetric('prognos_samples_skipped_total')!.get()).values;
@@ -194,6 +242,47 @@ describe('runner', () => {
     await drained;
     expect(sink.rows).toEqual(await uninterrupted());
     expect(runner.healthy()).toBe(true);
+  });
+});
+
+describe('idle flush', () => {
+  it('stores the finished position and commits it once the stream has been quiet for the interval', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const checkpoints = createMemoryCheckpoints();
+      const commits: number[] = [];
+      let handler: PartitionHandler | undefined;
+      const consumer: BusConsumer = {
+        async start(h) {
+          handler = h;
+          await h.onAssigned([0]);
+        },
+        async commit(_partition, offset) {
+          commits.push(offset);
+        },
+        async stop() {},
+        healthy: () => true,
+      };
+      const { name, initState, handle } = sparse; // stateless: commits follow the stored position
+      await createRunner({
+        definition: { name, initState, handle }, consumer, topic: 't', group: 'g', sink: createSink().sink, checkpoints, snapshots: createMemorySnapshots(),
+        config: { maxBatchRecords: 100, storeConcurrency: 2, checkpointIntervalMs: 5_000, snapshotIntervalMs: 1e9, snapshotPartBytes: 1024, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+        queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
+      }).start();
+      for (let at = 0; at < records.length; at += 7) await handler!.onRecords(0, records.slice(at, at + 7), records.length);
+      // the last batch with outputs stored its range; nothing after it yet
+      expect(checkpoints.all.get('g/t/0')).toMatchObject({ nextOffset: 35, pendingTo: 39 });
+      expect(commits).toEqual([]);
+      await vi.advanceTimersByTimeAsync(4_999);
+      expect(commits).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(checkpoints.all.get('g/t/0')).toMatchObject({ nextOffset: 40, pendingTo: -1 });
+      expect(commits).toEqual([40]);
+      await vi.advanceTimersByTimeAsync(60_000); // nothing new: no further writes
+      expect(commits).toEqual([40]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
@@ -215,7 +304,7 @@ describe('bus commits', () => {
     };
     await createRunner({
       definition, consumer, topic: 't', group: 'g', sink: createSink().sink, checkpoints: createMemoryCheckpoints(), snapshots: createMemorySnapshots(),
-      config: { maxBatchRecords: 100, storeConcurrency: 2, snapshotIntervalMs: 1e9, snapshotPartBytes: 1024, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+      config: { maxBatchRecords: 100, storeConcurrency: 2, checkpointIntervalMs: 0, snapshotIntervalMs: 1e9, snapshotPartBytes: 1024, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
       queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
     }).start();
     return commits;
@@ -251,7 +340,7 @@ describe('partition reassignment', () => {
     };
     const deps = (consumer: BusConsumer) => ({
       definition: summing, consumer, topic: 't', group: 'g', sink: sink.sink, checkpoints, snapshots,
-      config: { maxBatchRecords: 100, storeConcurrency: 2, snapshotIntervalMs: 1e9, snapshotPartBytes: 1024, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+      config: { maxBatchRecords: 100, storeConcurrency: 2, checkpointIntervalMs: 0, snapshotIntervalMs: 1e9, snapshotPartBytes: 1024, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
       queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
     });
     await createRunner(deps(ownerA)).start();
@@ -287,7 +376,7 @@ describe('shutdown during a failing batch', () => {
     };
     const runner = createRunner({
       definition: summing, consumer, topic: 't', group: 'g', sink, checkpoints, snapshots,
-      config: { maxBatchRecords: 100, storeConcurrency: 1, snapshotIntervalMs: 1, snapshotPartBytes: 1024, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+      config: { maxBatchRecords: 100, storeConcurrency: 1, checkpointIntervalMs: 0, snapshotIntervalMs: 1, snapshotPartBytes: 1024, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
       queue: new PQueue({ concurrency: 1 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
     });
     stopRunner = () => runner.stop();

@@ -1,8 +1,11 @@
-// The one processor runner: fetch -> handle (decode failures are dead letters) -> insert -> checkpoint ->
-// commit. Inserts carry deterministic tokens derived from (group, topic, partition, offset range, table),
-// and the range of the batch in flight is checkpointed before its inserts, so a crash at any instant
-// replays exactly the same batches with the same tokens: at-least-once delivery, exactly-once effect.
-// Stateful processors restore their latest snapshot and replay up to the checkpoint without writing.
+// The one processor runner: fetch -> handle (decode failures are dead letters) -> checkpoint the range ->
+// insert -> commit. Inserts carry deterministic tokens derived from (group, topic, partition, offset range,
+// table), and the range of a batch with outputs is checkpointed before its inserts, so a crash at any
+// instant replays exactly the same batches with the same tokens: at-least-once delivery, exactly-once
+// effect. Finished batches are checkpointed lazily (every `checkpointIntervalMs`, before a snapshot, on
+// revoke): the next batch's range implies them, a batch without outputs needs no range, and a restart
+// replays the unrecorded tail, whose inserts deduplicate. Stateful processors restore their latest snapshot
+// and replay up to the checkpoint without writing.
 import type PQueue from 'p-queue';
 import type { BusConsumer, BusRecord, PartitionHandler } from '../bus/types.ts';
 import { PrognosError, isRetriable, messageOf } from '../errors.ts';
@@ -49,6 +52,9 @@ interface PartitionWork<S> {
   /** Next offset expected from the bus; undefined until the first record when nothing is checkpointed. */
   position: number | undefined;
   checkpoint: Checkpoint;
+  /** The checkpoint last stored, and when (deps.now()) a finished position was last stored and committed. */
+  stored: Checkpoint;
+  storedAt: number;
   /** Records below this offset only rebuild state (their outputs are already durable). */
   restoreUntil: number;
   /** Records gathered to replay the in-flight batch [checkpoint.nextOffset, checkpoint.pendingTo]. */
@@ -61,9 +67,14 @@ interface PartitionWork<S> {
   snapshotSlot: 0 | 1;
   /** The snapshot being written, if any (one at a time per partition). */
   snapshotting: Promise<void> | undefined;
+  /** True while onRecords works on the partition; the idle flush leaves it alone then. */
+  busy: boolean;
+  /** Stores a deferred finished position once the partition has been idle for the interval. */
+  flushTimer: NodeJS.Timeout | undefined;
+  flushing: Promise<void> | undefined;
   /**
-   * True from handle() until the batch is checkpointed: the state then holds records its offsets do not
-   * cover yet, so a snapshot taken now (say, on revoke after an abandoned batch) would double-apply them.
+   * True from handle() until the batch's outputs are stored: the state then holds records its offsets do
+   * not cover yet, so a snapshot taken now (say, on revoke after an abandoned batch) would double-apply them.
    */
   dirty: boolean;
 }
@@ -108,8 +119,42 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
    * the store checkpoint stays authoritative.
    */
   async function commitResumePoint(partition: number, entry: PartitionWork<S>, next: number): Promise<void> {
+    entry.storedAt = deps.now();
     const resumeFrom = definition.snapshot ? Math.max(entry.lastSnapshotOffset, 0) : next;
     await consumer.commit(partition, resumeFrom).catch((err: unknown) => log.warn({ err: messageOf(err), partition }, 'bus offset commit failed; the store checkpoint stays authoritative'));
+  }
+
+  /** Stores the in-memory checkpoint, when it is newer than the stored one. */
+  async function storeCheckpoint(partition: number, entry: PartitionWork<S>): Promise<void> {
+    const checkpoint = entry.checkpoint;
+    if (checkpoint.version === entry.stored.version) return;
+    await saveCheckpoint(partition, checkpoint);
+    entry.stored = checkpoint;
+    metrics.checkpointed(topic, partition, Date.now()); // wall clock on purpose: an operational age, not event time
+  }
+
+  /** Stores the finished position and commits it to the bus (the partition holds no batch in flight). */
+  async function storeFinished(partition: number, entry: PartitionWork<S>): Promise<void> {
+    await storeCheckpoint(partition, entry);
+    await commitResumePoint(partition, entry, entry.checkpoint.nextOffset);
+  }
+
+  /**
+   * A finished position left unstored when the stream pauses is stored after one interval of quiet, so
+   * the stored checkpoint (and the lag tools read from it) reaches the log end.
+   */
+  function scheduleFlush(partition: number, entry: PartitionWork<S>): void {
+    if (entry.flushTimer !== undefined || entry.dirty || entry.checkpoint.version === entry.stored.version) return;
+    entry.flushTimer = setTimeout(() => {
+      entry.flushTimer = undefined;
+      if (entry.busy || fatal !== undefined || stopping || work.get(partition) !== entry) return; // the batch in progress stores it or reschedules
+      entry.flushing = storeFinished(partition, entry)
+        .catch(fail)
+        .finally(() => {
+          entry.flushing = undefined;
+        });
+    }, Math.min(config.checkpointIntervalMs, 2 ** 31 - 1));
+    entry.flushTimer.unref();
   }
 
   /** Snapshots the partition's state unless one is being written already (then waits for that one). */
@@ -137,6 +182,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
       metrics.snapshotBytes.inc({ component }, text.length);
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    await storeCheckpoint(partition, entry); // a restore uses a snapshot only up to the stored checkpoint
     await withRetry('snapshot', () => deps.snapshots.commit(target, parts));
     entry.snapshotSlot = target.slot;
     entry.lastSnapshotAt = deps.now();
@@ -158,7 +204,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
         const state = usable && definition.snapshot ? definition.snapshot.deserialize(snapshot.parts) : definition.initState(partition);
         const from = usable ? snapshot.offset : definition.snapshot ? 0 : checkpoint.nextOffset;
         const known = checkpoints.has(partition) || usable;
-        work.set(partition, { state, position: known ? from : undefined, checkpoint, restoreUntil: checkpoint.nextOffset, replay: [], stateOffset: from, dirty: false, lastSnapshotAt: deps.now(), lastSnapshotOffset: usable ? snapshot.offset : -1, snapshotSlot: snapshot?.slot ?? 1, snapshotting: undefined });
+        work.set(partition, { state, position: known ? from : undefined, checkpoint, stored: checkpoint, storedAt: deps.now(), restoreUntil: checkpoint.nextOffset, replay: [], stateOffset: from, dirty: false, lastSnapshotAt: deps.now(), lastSnapshotOffset: usable ? snapshot.offset : -1, snapshotSlot: snapshot?.slot ?? 1, snapshotting: undefined, busy: false, flushTimer: undefined, flushing: undefined });
         if (known) starts.set(partition, from);
         metrics.checkpointed(topic, partition, Date.now());
         log.info({ partition, from, checkpoint: checkpoint.nextOffset, pendingTo: checkpoint.pendingTo }, 'partition assigned');
@@ -169,9 +215,12 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     async onRevoked(partitions) {
       for (const partition of partitions) {
         const entry = work.get(partition);
+        clearTimeout(entry?.flushTimer);
+        await entry?.flushing;
         if (entry && fatal === undefined) {
           await entry.snapshotting; // one in flight may be of an older offset: let it land, then take one now
           await takeSnapshot(partition, entry);
+          if (!entry.dirty && entry.checkpoint.version !== entry.stored.version) await storeFinished(partition, entry);
         }
         work.delete(partition);
         metrics.forgetPartition(topic, partition);
@@ -183,7 +232,9 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
       if (fatal !== undefined) return;
       const entry = work.get(partition);
       if (!entry) return;
+      entry.busy = true;
       try {
+        if (entry.flushing) await entry.flushing;
         // A snapshot (say, of a revoke that came in between) must see the state of one offset throughout.
         if (entry.snapshotting) await entry.snapshotting;
         await consume(partition, entry, records);
@@ -191,7 +242,10 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
         if (definition.snapshot && deps.now() - entry.lastSnapshotAt >= config.snapshotIntervalMs) await takeSnapshot(partition, entry);
       } catch (err) {
         fail(err);
+      } finally {
+        entry.busy = false;
       }
+      if (fatal === undefined) scheduleFlush(partition, entry);
     },
   };
 
@@ -235,33 +289,34 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     const first = batch[0]!.offset;
     const last = batch.at(-1)!.offset;
     metrics.received.inc({ component }, batch.length);
-    if (!replaying) {
-      entry.checkpoint = { nextOffset: first, pendingTo: last, version: entry.checkpoint.version + 1 };
-      await saveCheckpoint(partition, entry.checkpoint);
-    }
     entry.dirty = true;
     const result = definition.handle(entry.state, batch);
-    const tokenBase = `${group}|${topic}|${partition}|${first}-${last}`;
-    const tables = [...result.outputs];
+    const tables = result.outputs.filter((rows) => rows.rows.length > 0);
     if (result.deadLetters.length > 0) tables.push(deadLetterRows(component, result.deadLetters));
+    const messages = result.messages ?? [];
+    if (!replaying && (tables.length > 0 || messages.length > 0)) {
+      // the range before the inserts: a restart replays exactly this batch with the same tokens
+      entry.checkpoint = { nextOffset: first, pendingTo: last, version: entry.checkpoint.version + 1 };
+      await storeCheckpoint(partition, entry);
+    }
+    const tokenBase = `${group}|${topic}|${partition}|${first}-${last}`;
     await Promise.all(tables.map((rows) => deps.queue.add(() => withRetry(`insert ${rows.table}`, () => deps.sink.insert(rows, `${tokenBase}|${rows.table}`)))));
-    await publish(result.messages ?? []);
-    entry.checkpoint = { nextOffset: last + 1, pendingTo: -1, version: entry.checkpoint.version + 1 };
-    await saveCheckpoint(partition, entry.checkpoint);
-    metrics.checkpointed(topic, partition, Date.now()); // wall clock on purpose: an operational age, not event time
-    entry.position = last + 1;
-    entry.stateOffset = last + 1;
-    entry.restoreUntil = last + 1;
-    entry.dirty = false;
-    await commitResumePoint(partition, entry, last + 1);
-    metrics.sent.inc({ component }, result.accepted);
-    for (const letter of result.deadLetters) metrics.discarded.inc({ component, reason: letter.reason });
-    for (const [reason, count] of Object.entries(result.skipped ?? {})) if (count > 0) metrics.skipped.inc({ component, reason }, count);
-    metrics.batchDuration.observe({ component }, (performance.now() - started) / 1000);
+    await publish(messages);
     if (!replaying) {
       const storedAt = deps.now();
       for (const record of batch) metrics.storeLatency.observe({ component }, Math.max(0, storedAt - record.timestampMs) / 1000);
     }
+    entry.checkpoint = { nextOffset: last + 1, pendingTo: -1, version: entry.checkpoint.version + 1 };
+    entry.position = last + 1;
+    entry.stateOffset = last + 1;
+    entry.restoreUntil = last + 1;
+    entry.dirty = false;
+    // Published messages are checkpointed at once, so a restart repeats as few of them as it can.
+    if (messages.length > 0 || deps.now() - entry.storedAt >= config.checkpointIntervalMs) await storeFinished(partition, entry);
+    metrics.sent.inc({ component }, result.accepted);
+    for (const letter of result.deadLetters) metrics.discarded.inc({ component, reason: letter.reason });
+    for (const [reason, count] of Object.entries(result.skipped ?? {})) if (count > 0) metrics.skipped.inc({ component, reason }, count);
+    metrics.batchDuration.observe({ component }, (performance.now() - started) / 1000);
     log.debug({ partition, first, last, accepted: result.accepted, deadLetters: result.deadLetters.length, replaying }, 'batch stored');
   }
 
