@@ -24,12 +24,12 @@ export interface PipelineMetrics {
   storeLatency: Histogram<'component'>;
   snapshotDuration: Histogram<'component'>;
   snapshotBytes: Counter<'component'>;
-  consumerLag: Gauge<'topic' | 'partition'>;
-  checkpointAge: Gauge<'topic' | 'partition'>;
-  /** Register when a partition last checkpointed; the age gauge is computed at scrape time. */
-  checkpointed(topic: string, partition: number, atMs: number): void;
-  /** Stop reporting a partition (revoked). */
-  forgetPartition(topic: string, partition: number): void;
+  consumerLag: Gauge<'component' | 'topic' | 'partition'>;
+  checkpointAge: Gauge<'component' | 'topic' | 'partition'>;
+  /** Register when a processor last stored a partition's checkpoint; the age gauge is computed at scrape time. */
+  checkpointed(component: string, topic: string, partition: number, atMs: number): void;
+  /** Stop reporting a processor's partition (revoked). */
+  forgetPartition(component: string, topic: string, partition: number): void;
 }
 
 const cache = new WeakMap<Registry, PipelineMetrics>();
@@ -39,7 +39,7 @@ export function pipelineMetrics(registry: Registry): PipelineMetrics {
   const existing = cache.get(registry);
   if (existing) return existing;
   const registers = [registry];
-  const lastCheckpoint = new Map<string, { topic: string; partition: string; atMs: number }>();
+  const lastCheckpoint = new Map<string, { component: string; topic: string; partition: string; atMs: number }>();
   const metrics: PipelineMetrics = {
     received: new Counter({ name: 'prognos_records_received_total', help: 'Records (or samples, for collectors) received by a component.', labelNames: ['component'], registers }),
     sent: new Counter({ name: 'prognos_records_sent_total', help: 'Records or rows a component handed on (produced or stored).', labelNames: ['component'], registers }),
@@ -51,24 +51,24 @@ export function pipelineMetrics(registry: Registry): PipelineMetrics {
     storeLatency: new Histogram({ name: 'prognos_append_to_store_seconds', help: 'From a record\'s bus append to its outputs being durable (observed per record).', labelNames: ['component'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300], registers }),
     snapshotDuration: new Histogram({ name: 'prognos_snapshot_duration_seconds', help: 'Wall time to write one state snapshot, all parts and the manifest.', labelNames: ['component'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300], registers }),
     snapshotBytes: new Counter({ name: 'prognos_snapshot_bytes_total', help: 'Characters of state snapshot written (JSON), for the cost of snapshotting.', labelNames: ['component'], registers }),
-    consumerLag: new Gauge({ name: 'prognos_consumer_lag_records', help: 'Records between the committed position and the log end, per partition.', labelNames: ['topic', 'partition'], registers }),
+    consumerLag: new Gauge({ name: 'prognos_consumer_lag_records', help: 'Records between where a processor has got to on a partition and the log end at its last fetch.', labelNames: ['component', 'topic', 'partition'], registers }),
     checkpointAge: new Gauge({
       name: 'prognos_checkpoint_age_seconds',
-      help: 'Seconds since the last durable checkpoint of an owned partition (grows while a partition is stuck).',
-      labelNames: ['topic', 'partition'],
+      help: 'Seconds since a processor last stored the checkpoint of an owned partition (grows while a partition is stuck).',
+      labelNames: ['component', 'topic', 'partition'],
       registers,
       collect() {
         const now = Date.now();
-        for (const entry of lastCheckpoint.values()) this.set({ topic: entry.topic, partition: entry.partition }, Math.max(0, (now - entry.atMs) / 1000));
+        for (const { atMs, ...labels } of lastCheckpoint.values()) this.set(labels, Math.max(0, (now - atMs) / 1000));
       },
     }),
-    checkpointed(topic, partition, atMs) {
-      lastCheckpoint.set(`${topic}/${partition}`, { topic, partition: String(partition), atMs });
+    checkpointed(component, topic, partition, atMs) {
+      lastCheckpoint.set(`${component}/${topic}/${partition}`, { component, topic, partition: String(partition), atMs });
     },
-    forgetPartition(topic, partition) {
-      lastCheckpoint.delete(`${topic}/${partition}`);
-      metrics.checkpointAge.remove({ topic, partition: String(partition) });
-      metrics.consumerLag.remove({ topic, partition: String(partition) });
+    forgetPartition(component, topic, partition) {
+      lastCheckpoint.delete(`${component}/${topic}/${partition}`);
+      metrics.checkpointAge.remove({ component, topic, partition: String(partition) });
+      metrics.consumerLag.remove({ component, topic, partition: String(partition) });
     },
   };
   cache.set(registry, metrics);

@@ -130,7 +130,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     if (checkpoint.version === entry.stored.version) return;
     await saveCheckpoint(partition, checkpoint);
     entry.stored = checkpoint;
-    metrics.checkpointed(topic, partition, Date.now()); // wall clock on purpose: an operational age, not event time
+    metrics.checkpointed(component, topic, partition, Date.now()); // wall clock on purpose: an operational age, not event time
   }
 
   /** Stores the finished position and commits it to the bus (the partition holds no batch in flight). */
@@ -206,7 +206,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
         const known = checkpoints.has(partition) || usable;
         work.set(partition, { state, position: known ? from : undefined, checkpoint, stored: checkpoint, storedAt: deps.now(), restoreUntil: checkpoint.nextOffset, replay: [], stateOffset: from, dirty: false, lastSnapshotAt: deps.now(), lastSnapshotOffset: usable ? snapshot.offset : -1, snapshotSlot: snapshot?.slot ?? 1, snapshotting: undefined, busy: false, flushTimer: undefined, flushing: undefined });
         if (known) starts.set(partition, from);
-        metrics.checkpointed(topic, partition, Date.now());
+        metrics.checkpointed(component, topic, partition, Date.now());
         log.info({ partition, from, checkpoint: checkpoint.nextOffset, pendingTo: checkpoint.pendingTo }, 'partition assigned');
       }
       return starts;
@@ -223,7 +223,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
           if (!entry.dirty && entry.checkpoint.version !== entry.stored.version) await storeFinished(partition, entry);
         }
         work.delete(partition);
-        metrics.forgetPartition(topic, partition);
+        metrics.forgetPartition(component, topic, partition);
       }
       log.info({ partitions }, 'partitions revoked');
     },
@@ -238,7 +238,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
         // A snapshot (say, of a revoke that came in between) must see the state of one offset throughout.
         if (entry.snapshotting) await entry.snapshotting;
         await consume(partition, entry, records);
-        metrics.consumerLag.set({ topic, partition: String(partition) }, Math.max(0, logEnd - entry.checkpoint.nextOffset));
+        metrics.consumerLag.set({ component, topic, partition: String(partition) }, Math.max(0, logEnd - entry.checkpoint.nextOffset));
         if (definition.snapshot && deps.now() - entry.lastSnapshotAt >= config.snapshotIntervalMs) await takeSnapshot(partition, entry);
       } catch (err) {
         fail(err);
