@@ -99,6 +99,8 @@ interface RunOptions {
   checkpointIntervalMs?: number;
   /** The bus has deleted the records below this offset. */
   retainedFrom?: number;
+  /** 0 stores every snapshot while holding the partition; the default (1 MiB) stores them in the background. */
+  snapshotBufferBytes?: number;
 }
 
 function run(sink: RowSink, stores: { checkpoints: ReturnType<typeof createMemoryCheckpoints>; snapshots: ReturnType<typeof createMemorySnapshots> }, chunk: number, snapshotIntervalMs: number, options: RunOptions = {}) {
@@ -106,7 +108,7 @@ function run(sink: RowSink, stores: { checkpoints: ReturnType<typeof createMemor
   let clock = 0;
   const runner = createRunner({
     definition: options.definition ?? summing, consumer: feed.consumer, topic: 't', group: 'g', sink, ...stores,
-    config: { maxBatchRecords: 100, storeConcurrency: 2, checkpointIntervalMs: options.checkpointIntervalMs ?? 0, snapshotIntervalMs, snapshotPartBytes: 1024, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+    config: { maxBatchRecords: 100, storeConcurrency: 2, checkpointIntervalMs: options.checkpointIntervalMs ?? 0, snapshotIntervalMs, snapshotPartBytes: 1024, snapshotBufferBytes: options.snapshotBufferBytes ?? 1 << 20, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
     queue: new PQueue({ concurrency: 2 }), log, metrics: options.metrics ?? pipelineMetrics(createRegistry()), now: () => (clock += 10), onFatal: () => feed.stop(),
   });
   return { runner, drained: feed.drained, committed: feed.committed };
@@ -176,6 +178,10 @@ describe('runner', () => {
   // from the first life's, and still writes each row once.
   it.each(Array.from({ length: 16 }, (_, i) => i + 1))('lazy checkpoints: the same rows after a crash at write %i', async (n) => {
     expect(await afterCrashAt(n, { definition: sparse, checkpointIntervalMs: 100 })).toEqual(await uninterrupted(sparse));
+  });
+
+  it.each(Array.from({ length: 24 }, (_, i) => i + 1))('snapshots stored while holding the partition: the same rows after a crash at write %i', async (n) => {
+    expect(await afterCrashAt(n, { snapshotBufferBytes: 0 })).toEqual(await uninterrupted());
   });
 
   it('stores a range only for batches with outputs, and the finished position at most once per interval', async () => {
@@ -266,7 +272,7 @@ describe('idle flush', () => {
       const { name, initState, handle } = sparse; // stateless: commits follow the stored position
       await createRunner({
         definition: { name, initState, handle }, consumer, topic: 't', group: 'g', sink: createSink().sink, checkpoints, snapshots: createMemorySnapshots(),
-        config: { maxBatchRecords: 100, storeConcurrency: 2, checkpointIntervalMs: 5_000, snapshotIntervalMs: 1e9, snapshotPartBytes: 1024, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+        config: { maxBatchRecords: 100, storeConcurrency: 2, checkpointIntervalMs: 5_000, snapshotIntervalMs: 1e9, snapshotPartBytes: 1024, snapshotBufferBytes: 1 << 20, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
         queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
       }).start();
       for (let at = 0; at < records.length; at += 7) await handler!.onRecords(0, records.slice(at, at + 7), records.length);
@@ -283,6 +289,63 @@ describe('idle flush', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('background snapshots', () => {
+  /** Feeds two batches of 5; a snapshot falls due after the first, and its parts are not stored until `open()`. */
+  async function secondBatchWhileStoring(snapshotBufferBytes: number) {
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const snapshots = createMemorySnapshots();
+    const slow = { ...snapshots, savePart: async (...args: Parameters<typeof snapshots.savePart>) => (await gate, snapshots.savePart(...args)) };
+    const sink = createSink();
+    let handler: PartitionHandler | undefined;
+    const consumer: BusConsumer = {
+      async start(h) {
+        handler = h;
+        await h.onAssigned([0]);
+      },
+      async commit() {},
+      async stop() {},
+      healthy: () => true,
+    };
+    let clock = 0;
+    await createRunner({
+      definition: summing, consumer, topic: 't', group: 'g', sink: sink.sink, checkpoints: createMemoryCheckpoints(), snapshots: slow,
+      config: { maxBatchRecords: 100, storeConcurrency: 2, checkpointIntervalMs: 0, snapshotIntervalMs: 15, snapshotPartBytes: 1024, snapshotBufferBytes, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+      queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => (clock += 10), onFatal: () => undefined,
+    }).start();
+    const ticks = async () => {
+      for (let i = 0; i < 20; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+    };
+    // one onRecords at a time, as a consumer calls it: the second batch comes once the first returns
+    let done = 0;
+    const both = (async () => {
+      for (const at of [0, 5]) {
+        await handler!.onRecords(0, records.slice(at, at + 5), records.length);
+        done++;
+      }
+    })();
+    await ticks();
+    const before = { batchesDone: done, rows: sink.rows.length, stored: snapshots.rows.size };
+    open();
+    await both;
+    await ticks();
+    return { before, restored: (await snapshots.load('g', 't', [0])).get(0) };
+  }
+
+  it('lets the partition go on while the parts of a small snapshot are stored, and records the offset it was taken at', async () => {
+    const { before, restored } = await secondBatchWhileStoring(1 << 20);
+    expect(before).toEqual({ batchesDone: 2, rows: 10, stored: 0 });
+    expect(restored?.offset).toBe(5);
+    expect(restored?.parts).toEqual(['15', '5']); // the state after the first batch, not the second
+  });
+
+  it('holds the partition until a snapshot larger than the buffer is stored', async () => {
+    const { before, restored } = await secondBatchWhileStoring(0);
+    expect(before).toEqual({ batchesDone: 0, rows: 5, stored: 0 });
+    expect(restored?.offset).toBe(10); // the first snapshot landed, then the second batch ran and one more fell due
   });
 });
 
@@ -304,7 +367,7 @@ describe('bus commits', () => {
     };
     await createRunner({
       definition, consumer, topic: 't', group: 'g', sink: createSink().sink, checkpoints: createMemoryCheckpoints(), snapshots: createMemorySnapshots(),
-      config: { maxBatchRecords: 100, storeConcurrency: 2, checkpointIntervalMs: 0, snapshotIntervalMs: 1e9, snapshotPartBytes: 1024, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+      config: { maxBatchRecords: 100, storeConcurrency: 2, checkpointIntervalMs: 0, snapshotIntervalMs: 1e9, snapshotPartBytes: 1024, snapshotBufferBytes: 1 << 20, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
       queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
     }).start();
     return commits;
@@ -340,7 +403,7 @@ describe('partition reassignment', () => {
     };
     const deps = (consumer: BusConsumer) => ({
       definition: summing, consumer, topic: 't', group: 'g', sink: sink.sink, checkpoints, snapshots,
-      config: { maxBatchRecords: 100, storeConcurrency: 2, checkpointIntervalMs: 0, snapshotIntervalMs: 1e9, snapshotPartBytes: 1024, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+      config: { maxBatchRecords: 100, storeConcurrency: 2, checkpointIntervalMs: 0, snapshotIntervalMs: 1e9, snapshotPartBytes: 1024, snapshotBufferBytes: 1 << 20, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
       queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
     });
     await createRunner(deps(ownerA)).start();
@@ -376,7 +439,7 @@ describe('shutdown during a failing batch', () => {
     };
     const runner = createRunner({
       definition: summing, consumer, topic: 't', group: 'g', sink, checkpoints, snapshots,
-      config: { maxBatchRecords: 100, storeConcurrency: 1, checkpointIntervalMs: 0, snapshotIntervalMs: 1, snapshotPartBytes: 1024, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+      config: { maxBatchRecords: 100, storeConcurrency: 1, checkpointIntervalMs: 0, snapshotIntervalMs: 1, snapshotPartBytes: 1024, snapshotBufferBytes: 1 << 20, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
       queue: new PQueue({ concurrency: 1 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
     });
     stopRunner = () => runner.stop();

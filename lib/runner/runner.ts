@@ -65,8 +65,11 @@ interface PartitionWork<S> {
   lastSnapshotOffset: number;
   /** Slot of the newest complete snapshot (the next one goes to the other slot). */
   snapshotSlot: 0 | 1;
-  /** The snapshot being written, if any (one at a time per partition). */
+  /** The snapshot being written, if any (one at a time per partition), and while its state is being serialised. */
   snapshotting: Promise<void> | undefined;
+  snapshotHeld: Promise<void> | undefined;
+  /** Checkpoint writes of this partition, chained so they land in version order. */
+  checkpointWrites: Promise<void>;
   /** True while onRecords works on the partition; the idle flush leaves it alone then. */
   busy: boolean;
   /** Stores a deferred finished position once the partition has been idle for the interval. */
@@ -124,13 +127,20 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     await consumer.commit(partition, resumeFrom).catch((err: unknown) => log.warn({ err: messageOf(err), partition }, 'bus offset commit failed; the store checkpoint stays authoritative'));
   }
 
-  /** Stores the in-memory checkpoint, when it is newer than the stored one. */
-  async function storeCheckpoint(partition: number, entry: PartitionWork<S>): Promise<void> {
-    const checkpoint = entry.checkpoint;
-    if (checkpoint.version === entry.stored.version) return;
-    await saveCheckpoint(partition, checkpoint);
-    entry.stored = checkpoint;
-    metrics.checkpointed(component, topic, partition, Date.now()); // wall clock on purpose: an operational age, not event time
+  /**
+   * Stores the in-memory checkpoint as it is when the write starts, unless a newer one is stored already.
+   * Writes of one partition go one after another in version order (a background snapshot stores one too).
+   */
+  function storeCheckpoint(partition: number, entry: PartitionWork<S>): Promise<void> {
+    const write = entry.checkpointWrites.then(async () => {
+      const checkpoint = entry.checkpoint;
+      if (checkpoint.version <= entry.stored.version) return;
+      await saveCheckpoint(partition, checkpoint);
+      entry.stored = checkpoint;
+      metrics.checkpointed(component, topic, partition, Date.now()); // wall clock on purpose: an operational age, not event time
+    });
+    entry.checkpointWrites = write.catch(() => undefined); // the caller sees the failure; the next write may go on
+    return write;
   }
 
   /** Stores the finished position and commits it to the bus (the partition holds no batch in flight). */
@@ -157,37 +167,67 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     entry.flushTimer.unref();
   }
 
-  /** Snapshots the partition's state unless one is being written already (then waits for that one). */
+  /**
+   * Starts a snapshot unless one is being written already, and resolves once the partition may go on: when
+   * its state is serialised (the parts are then stored in the background) or, for a state larger than
+   * PROCESSOR_SNAPSHOT_BUFFER_BYTES, once it is stored. `entry.snapshotting` resolves when it is stored; a
+   * failure stops the processor like a failed batch.
+   */
   function takeSnapshot(partition: number, entry: PartitionWork<S>): Promise<void> {
-    entry.snapshotting ??= writeSnapshot(partition, entry).finally(() => {
-      entry.snapshotting = undefined;
+    if (entry.snapshotting) return Promise.resolve();
+    let release: () => void = () => undefined;
+    entry.snapshotHeld = new Promise<void>((resolve) => (release = resolve)).finally(() => {
+      entry.snapshotHeld = undefined;
     });
-    return entry.snapshotting;
+    const held = entry.snapshotHeld;
+    entry.snapshotting = writeSnapshot(partition, entry, release)
+      .catch(fail)
+      .finally(() => {
+        release();
+        entry.snapshotting = undefined;
+      });
+    return held;
   }
 
   /**
-   * Writes the state part by part into the slot not holding the newest snapshot, yielding to the event loop
-   * between parts so other partitions and processors keep flowing, then the manifest. The caller holds the
-   * partition (no handle() runs until this resolves), so every part reflects the same offset.
+   * Writes the state into the slot not holding the newest snapshot: the parts, then the manifest. The
+   * partition is held (no handle() runs) while the parts are serialised, yielding to the event loop between
+   * parts so other partitions and processors keep flowing, so every part reflects the same offset. Parts
+   * are kept in memory up to PROCESSOR_SNAPSHOT_BUFFER_BYTES and the partition released before they are
+   * stored; past that, the parts are stored as they are made and the partition is held until the end.
    */
-  async function writeSnapshot(partition: number, entry: PartitionWork<S>): Promise<void> {
+  async function writeSnapshot(partition: number, entry: PartitionWork<S>, release: () => void): Promise<void> {
     const offset = entry.stateOffset;
     if (!definition.snapshot || entry.dirty || offset === entry.lastSnapshotOffset) return;
     const started = performance.now();
     const target: SnapshotTarget = { group, topic, partition, slot: entry.snapshotSlot === 0 ? 1 : 0, offset, takenAt: deps.now() };
-    let parts = 0;
-    for (const text of definition.snapshot.serialize(entry.state, config.snapshotPartBytes)) {
-      const part = ++parts;
+    entry.lastSnapshotAt = target.takenAt;
+    const savePart = async (part: number, text: string) => {
       await withRetry('snapshot', () => deps.snapshots.savePart(target, part, text));
       metrics.snapshotBytes.inc({ component }, text.length);
+    };
+    let parts = 0;
+    let buffered: [number, string][] | undefined = [];
+    let bufferedBytes = 0;
+    for (const text of definition.snapshot.serialize(entry.state, config.snapshotPartBytes)) {
+      const part = ++parts;
+      if (buffered !== undefined && bufferedBytes + text.length <= config.snapshotBufferBytes) {
+        buffered.push([part, text]);
+        bufferedBytes += text.length;
+      } else {
+        for (const [n, t] of buffered ?? []) await savePart(n, t);
+        buffered = undefined;
+        await savePart(part, text);
+      }
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    release();
+    for (const [n, t] of buffered ?? []) await savePart(n, t);
     await storeCheckpoint(partition, entry); // a restore uses a snapshot only up to the stored checkpoint
     await withRetry('snapshot', () => deps.snapshots.commit(target, parts));
     entry.snapshotSlot = target.slot;
-    entry.lastSnapshotAt = deps.now();
     entry.lastSnapshotOffset = offset;
-    await commitResumePoint(partition, entry, offset);
+    await commitResumePoint(partition, entry, entry.checkpoint.nextOffset);
     metrics.snapshotDuration.observe({ component }, (performance.now() - started) / 1000);
     log.debug({ partition, offset, slot: target.slot, parts }, 'state snapshot written');
   }
@@ -204,7 +244,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
         const state = usable && definition.snapshot ? definition.snapshot.deserialize(snapshot.parts) : definition.initState(partition);
         const from = usable ? snapshot.offset : definition.snapshot ? 0 : checkpoint.nextOffset;
         const known = checkpoints.has(partition) || usable;
-        work.set(partition, { state, position: known ? from : undefined, checkpoint, stored: checkpoint, storedAt: deps.now(), restoreUntil: checkpoint.nextOffset, replay: [], stateOffset: from, dirty: false, lastSnapshotAt: deps.now(), lastSnapshotOffset: usable ? snapshot.offset : -1, snapshotSlot: snapshot?.slot ?? 1, snapshotting: undefined, busy: false, flushTimer: undefined, flushing: undefined });
+        work.set(partition, { state, position: known ? from : undefined, checkpoint, stored: checkpoint, storedAt: deps.now(), restoreUntil: checkpoint.nextOffset, replay: [], stateOffset: from, dirty: false, lastSnapshotAt: deps.now(), lastSnapshotOffset: usable ? snapshot.offset : -1, snapshotSlot: snapshot?.slot ?? 1, snapshotting: undefined, snapshotHeld: undefined, checkpointWrites: Promise.resolve(), busy: false, flushTimer: undefined, flushing: undefined });
         if (known) starts.set(partition, from);
         metrics.checkpointed(component, topic, partition, Date.now());
         log.info({ partition, from, checkpoint: checkpoint.nextOffset, pendingTo: checkpoint.pendingTo }, 'partition assigned');
@@ -220,6 +260,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
         if (entry && fatal === undefined) {
           await entry.snapshotting; // one in flight may be of an older offset: let it land, then take one now
           await takeSnapshot(partition, entry);
+          await entry.snapshotting;
           if (!entry.dirty && entry.checkpoint.version !== entry.stored.version) await storeFinished(partition, entry);
         }
         work.delete(partition);
@@ -235,8 +276,8 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
       entry.busy = true;
       try {
         if (entry.flushing) await entry.flushing;
-        // A snapshot (say, of a revoke that came in between) must see the state of one offset throughout.
-        if (entry.snapshotting) await entry.snapshotting;
+        // A snapshot being serialised must see the state of one offset throughout.
+        if (entry.snapshotHeld) await entry.snapshotHeld;
         await consume(partition, entry, records);
         metrics.consumerLag.set({ component, topic, partition: String(partition) }, Math.max(0, logEnd - entry.checkpoint.nextOffset));
         if (definition.snapshot && deps.now() - entry.lastSnapshotAt >= config.snapshotIntervalMs) await takeSnapshot(partition, entry);
