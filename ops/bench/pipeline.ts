@@ -132,6 +132,14 @@ async function behind(registry: ReturnType<typeof createRegistry>, components: r
   return values.reduce((sum, v) => sum + v.value, 0);
 }
 
+/** Share of observations above `bound` seconds (a bucket bound), as a percentage. */
+function over(histogram: HistogramValues, bound: number, component: string): string {
+  const buckets = histogram.values.filter((v) => v.metricName?.endsWith('_bucket') && v.labels['component'] === component).map((v) => ({ le: Number(v.labels['le']), count: v.value }));
+  const total = buckets.at(-1)?.count ?? 0;
+  const within = buckets.find((b) => b.le === bound)?.count ?? 0;
+  return total > 0 ? `${(((total - within) / total) * 100).toFixed(2)}%` : 'n/a';
+}
+
 function quantile(histogram: HistogramValues, q: number, component: string): number {
   const buckets = histogram.values.filter((v) => v.metricName?.endsWith('_bucket') && v.labels['component'] === component).map((v) => ({ le: Number(v.labels['le']), count: v.value }));
   const total = buckets.at(-1)?.count ?? 0;
@@ -183,7 +191,7 @@ async function steadyState(dir: string): Promise<void> {
   const ms = performance.now() - started;
   const waiting = await behind(registry, ['samples', 'anomaly', 'forecast']);
   for (const component of ['samples', 'anomaly', 'forecast']) {
-    latencyRows.push([component, `${quantile(latency, 0.5, component)} s`, `${quantile(latency, 0.99, component)} s`]);
+    latencyRows.push([component, `${quantile(latency, 0.5, component)} s`, `${quantile(latency, 0.99, component)} s`, over(latency, 1, component), over(latency, 2, component)]);
   }
   report(`steady state, all processors (${LIVE_HOSTS} hosts, ${LIVE_HOSTS * 7} series at 1 sample/s, fsync on)`, samples, ms, `offered ${(LIVE_HOSTS * 7).toLocaleString('en-US')}/s; backlog at the end ${waiting} records`);
   await pipeline.stop();
@@ -208,7 +216,7 @@ try {
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
   console.log(`\npeak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB; samples processor state: 0 bytes/series (stateless)`);
   for (const note of stateNotes) console.log(`state: ${note}`);
-  console.log('\nappend-to-stored latency in steady state (upper bucket bounds)\n| processor | p50 | p99 |\n|---|---:|---:|');
+  console.log('\nappend-to-stored latency in steady state (upper bucket bounds)\n| processor | p50 | p99 | over 1 s | over 2 s |\n|---|---:|---:|---:|---:|');
   for (const row of latencyRows) console.log(`| ${row.join(' | ')} |`);
   const kib = (b: number) => (Number.isNaN(b) ? 'not run' : `${(b / 1024).toFixed(2)} KiB`);
   console.log('\nsteady-state state per series (V8 heap + ArrayBuffers of N series held at once: anomaly slab slots, forecast deep copies; snapshot as written)\n| processor | active series | heap per series | heap total | snapshot per series |\n|---|---:|---:|---:|---:|');
