@@ -90,7 +90,7 @@ export async function startPipeline(options: StartOptions): Promise<RunningPipel
     ];
     for (const definition of definitions) {
       const group = definition.name === 'samples' ? config.samples.group : `prognos-${definition.name}`;
-      const consumer = bus.createConsumer({ group, topic, maxBatchRecords: config.runner.maxBatchRecords });
+      const consumer = bus.createConsumer({ group, topic, maxBatchRecords: config.runner.maxBatchRecords, maxBatchBytes: config.runner.maxBatchBytes });
       const runner = createRunner({
         definition, consumer, topic, group, sink: store, producer: bus, checkpoints: createStoreCheckpoints(store), snapshots: createStoreSnapshots(store),
         config: config.runner, queue, log: log.child({ component: definition.name }), metrics, now, onFatal: options.onFatal,

@@ -40,6 +40,27 @@ async function consume(bus: Bus, count: number, starts = new Map<number, number>
 }
 
 describe('embedded bus', () => {
+  it('cuts batches by record value bytes as well as by records', async () => {
+    const bus = open();
+    await bus.ensureTopic('t', 1);
+    await bus.produce('t', [40, 40, 40, 200, 10, 10].map((n, i) => ({ key: 'k', value: Buffer.alloc(n, i) })));
+    const batches: number[][] = [];
+    const consumer = bus.createConsumer({ group: 'g', topic: 't', maxBatchRecords: 10, maxBatchBytes: 100 });
+    await new Promise<void>((resolve) => {
+      void consumer.start({
+        onAssigned: async () => new Map(),
+        onRevoked: async () => undefined,
+        onRecords: async (_partition, records) => {
+          batches.push(records.map((r) => r.value.length));
+          if (records.at(-1)!.offset === 5) resolve();
+        },
+      });
+    });
+    await consumer.stop();
+    expect(batches).toEqual([[40, 40], [40], [200], [10, 10]]);
+    await bus.close();
+  });
+
   it('puts each key on the Kafka partition and keeps per-partition order', async () => {
     const bus = open();
     await bus.ensureTopic('t', 4);

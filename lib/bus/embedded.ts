@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFile
 import { join } from 'node:path';
 import { PrognosError } from '../errors.ts';
 import type { Logger } from '../observability/log.ts';
+import { batchLength } from './batch.ts';
 import { PartitionLog } from './partition-log.ts';
 import { partitionFor } from './partitioner.ts';
 import type { Bus, BusConsumer, BusRecord, ConsumerOptions, PartitionHandler, ProduceMessage } from './types.ts';
@@ -191,7 +192,8 @@ function createEmbeddedConsumer(
     const partitionLog = topicOf().partitions[p]!;
     while (running) {
       const position = positions.get(p)!;
-      const records = partitionLog.read(position, options.maxBatchRecords);
+      const read = partitionLog.read(position, options.maxBatchRecords);
+      const records = read.slice(0, batchLength(read, options.maxBatchRecords, options.maxBatchBytes));
       if (records.length === 0) {
         await waitForAppend(250);
         continue;

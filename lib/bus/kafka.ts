@@ -5,6 +5,7 @@ import { Kafka, logLevel as KafkaLogLevel, type Consumer, type LogEntry, type Pr
 import { randomUUID } from 'node:crypto';
 import { PrognosError } from '../errors.ts';
 import type { Logger } from '../observability/log.ts';
+import { batchLength } from './batch.ts';
 import { partitionFor } from './partitioner.ts';
 import type { Bus, BusConsumer, BusRecord, ConsumerOptions, PartitionHandler } from './types.ts';
 
@@ -210,8 +211,10 @@ function createKafkaConsumer(consumer: Consumer, options: ConsumerOptions, log: 
           if (!assigned.includes(batch.partition) || batch.messages.length === 0) return;
           const records = batch.messages.map((m) => toBusRecord(topic, batch.partition, m));
           if (!deliverable(batch.partition, records[0]!.offset, records.at(-1)!.offset)) return;
-          for (let i = 0; i < records.length && isRunning() && !isStale(); i += options.maxBatchRecords) {
-            const chunk = records.slice(i, i + options.maxBatchRecords);
+          for (let i = 0; i < records.length && isRunning() && !isStale(); ) {
+            const rest = records.slice(i, i + options.maxBatchRecords);
+            const chunk = rest.slice(0, batchLength(rest, options.maxBatchRecords, options.maxBatchBytes));
+            i += chunk.length;
             await handler.onRecords(batch.partition, chunk, Number(batch.highWatermark));
             resolveOffset(String(chunk.at(-1)!.offset));
             await heartbeat();

@@ -46,6 +46,8 @@ export interface ConsumerOptions {
   topic: string;
   /** Upper bound of records handed to one onRecords call. */
   maxBatchRecords: number;
+  /** Upper bound of record value bytes in one onRecords call (at least one record goes); default: no bound. */
+  maxBatchBytes?: number;
 }
 
 /** A partitioned log. */

@@ -108,7 +108,7 @@ function run(sink: RowSink, stores: { checkpoints: ReturnType<typeof createMemor
   let clock = 0;
   const runner = createRunner({
     definition: options.definition ?? summing, consumer: feed.consumer, topic: 't', group: 'g', sink, ...stores,
-    config: { maxBatchRecords: 100, storeConcurrency: 2, checkpointIntervalMs: options.checkpointIntervalMs ?? 0, snapshotIntervalMs, snapshotPartBytes: 1024, snapshotBufferBytes: options.snapshotBufferBytes ?? 1 << 20, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+    config: { maxBatchRecords: 100, storeConcurrency: 2, maxBatchBytes: 1 << 20, checkpointIntervalMs: options.checkpointIntervalMs ?? 0, snapshotIntervalMs, snapshotPartBytes: 1024, snapshotBufferBytes: options.snapshotBufferBytes ?? 1 << 20, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
     queue: new PQueue({ concurrency: 2 }), log, metrics: options.metrics ?? pipelineMetrics(createRegistry()), now: () => (clock += 10), onFatal: () => feed.stop(),
   });
   return { runner, drained: feed.drained, committed: feed.committed };
@@ -272,7 +272,7 @@ describe('idle flush', () => {
       const { name, initState, handle } = sparse; // stateless: commits follow the stored position
       await createRunner({
         definition: { name, initState, handle }, consumer, topic: 't', group: 'g', sink: createSink().sink, checkpoints, snapshots: createMemorySnapshots(),
-        config: { maxBatchRecords: 100, storeConcurrency: 2, checkpointIntervalMs: 5_000, snapshotIntervalMs: 1e9, snapshotPartBytes: 1024, snapshotBufferBytes: 1 << 20, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+        config: { maxBatchRecords: 100, storeConcurrency: 2, maxBatchBytes: 1 << 20, checkpointIntervalMs: 5_000, snapshotIntervalMs: 1e9, snapshotPartBytes: 1024, snapshotBufferBytes: 1 << 20, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
         queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
       }).start();
       for (let at = 0; at < records.length; at += 7) await handler!.onRecords(0, records.slice(at, at + 7), records.length);
@@ -313,7 +313,7 @@ describe('background snapshots', () => {
     let clock = 0;
     await createRunner({
       definition: summing, consumer, topic: 't', group: 'g', sink: sink.sink, checkpoints: createMemoryCheckpoints(), snapshots: slow,
-      config: { maxBatchRecords: 100, storeConcurrency: 2, checkpointIntervalMs: 0, snapshotIntervalMs: 15, snapshotPartBytes: 1024, snapshotBufferBytes, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+      config: { maxBatchRecords: 100, storeConcurrency: 2, maxBatchBytes: 1 << 20, checkpointIntervalMs: 0, snapshotIntervalMs: 15, snapshotPartBytes: 1024, snapshotBufferBytes, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
       queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => (clock += 10), onFatal: () => undefined,
     }).start();
     const ticks = async () => {
@@ -367,7 +367,7 @@ describe('bus commits', () => {
     };
     await createRunner({
       definition, consumer, topic: 't', group: 'g', sink: createSink().sink, checkpoints: createMemoryCheckpoints(), snapshots: createMemorySnapshots(),
-      config: { maxBatchRecords: 100, storeConcurrency: 2, checkpointIntervalMs: 0, snapshotIntervalMs: 1e9, snapshotPartBytes: 1024, snapshotBufferBytes: 1 << 20, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+      config: { maxBatchRecords: 100, storeConcurrency: 2, maxBatchBytes: 1 << 20, checkpointIntervalMs: 0, snapshotIntervalMs: 1e9, snapshotPartBytes: 1024, snapshotBufferBytes: 1 << 20, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
       queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
     }).start();
     return commits;
@@ -403,7 +403,7 @@ describe('partition reassignment', () => {
     };
     const deps = (consumer: BusConsumer) => ({
       definition: summing, consumer, topic: 't', group: 'g', sink: sink.sink, checkpoints, snapshots,
-      config: { maxBatchRecords: 100, storeConcurrency: 2, checkpointIntervalMs: 0, snapshotIntervalMs: 1e9, snapshotPartBytes: 1024, snapshotBufferBytes: 1 << 20, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+      config: { maxBatchRecords: 100, storeConcurrency: 2, maxBatchBytes: 1 << 20, checkpointIntervalMs: 0, snapshotIntervalMs: 1e9, snapshotPartBytes: 1024, snapshotBufferBytes: 1 << 20, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
       queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
     });
     await createRunner(deps(ownerA)).start();
@@ -439,7 +439,7 @@ describe('shutdown during a failing batch', () => {
     };
     const runner = createRunner({
       definition: summing, consumer, topic: 't', group: 'g', sink, checkpoints, snapshots,
-      config: { maxBatchRecords: 100, storeConcurrency: 1, checkpointIntervalMs: 0, snapshotIntervalMs: 1, snapshotPartBytes: 1024, snapshotBufferBytes: 1 << 20, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+      config: { maxBatchRecords: 100, storeConcurrency: 1, maxBatchBytes: 1 << 20, checkpointIntervalMs: 0, snapshotIntervalMs: 1, snapshotPartBytes: 1024, snapshotBufferBytes: 1 << 20, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
       queue: new PQueue({ concurrency: 1 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
     });
     stopRunner = () => runner.stop();
