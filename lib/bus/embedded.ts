@@ -8,7 +8,6 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFile
 import { join } from 'node:path';
 import { PrognosError } from '../errors.ts';
 import type { Logger } from '../observability/log.ts';
-import { batchLength } from './batch.ts';
 import { PartitionLog } from './partition-log.ts';
 import { partitionFor } from './partitioner.ts';
 import type { Bus, BusConsumer, BusRecord, ConsumerOptions, PartitionHandler, ProduceMessage } from './types.ts';
@@ -192,8 +191,7 @@ function createEmbeddedConsumer(
     const partitionLog = topicOf().partitions[p]!;
     while (running) {
       const position = positions.get(p)!;
-      const read = partitionLog.read(position, options.maxBatchRecords);
-      const records = read.slice(0, batchLength(read, options.maxBatchRecords, options.maxBatchBytes));
+      const records = partitionLog.read(position, options.maxBatchRecords, options.maxBatchBytes);
       if (records.length === 0) {
         await waitForAppend(250);
         continue;

@@ -147,10 +147,11 @@ export class PartitionLog {
   }
 
   /**
-   * Read up to `max` records from `offset` (fewer at the log end or a segment end). An offset below the
-   * start of the log reads from the start: retention deleted what was below it.
+   * Read up to `max` records from `offset` (fewer at the log end or a segment end), stopping before the
+   * record that would take their values past `maxBytes` (the first record is always read). An offset below
+   * the start of the log reads from the start: retention deleted what was below it.
    */
-  read(offset: number, max: number): BusRecord[] {
+  read(offset: number, max: number, maxBytes = Number.POSITIVE_INFINITY): BusRecord[] {
     const from = Math.max(offset, this.startOffset());
     const segment = this.segmentOf(from);
     if (segment === undefined || max <= 0) return [];
@@ -159,12 +160,13 @@ export class PartitionLog {
       // Past a sealed segment's last whole record (only a corrupt sealed segment ends early): go on with the
       // next segment, so the consumer sees an offset gap instead of waiting forever.
       const next = this.segments[this.segments.indexOf(segment) + 1];
-      return next === undefined ? [] : this.read(next.base, max);
+      return next === undefined ? [] : this.read(next.base, max, maxBytes);
     }
     const slot = Math.floor(relative / this.indexEvery);
     let skip = relative - slot * this.indexEvery;
     const wanted = Math.min(max, segment.count - relative);
     const records: BusRecord[] = [];
+    let bytes = 0;
     let o = segment.base + slot * this.indexEvery;
     // Read from the index entry at or before the first record to the one after the last: one read call.
     const to = segment.index[Math.floor((relative + wanted - 1) / this.indexEvery) + 1] ?? segment.size;
@@ -175,6 +177,9 @@ export class PartitionLog {
         return true;
       }
       const keyLength = body.readUInt16BE(8);
+      const valueBytes = body.length - BODY_FIXED - keyLength;
+      if (records.length > 0 && bytes + valueBytes > maxBytes) return false;
+      bytes += valueBytes;
       records.push({
         topic: this.topic,
         partition: this.partition,

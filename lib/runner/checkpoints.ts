@@ -55,7 +55,17 @@ function createMemoryKeyed<T extends object>() {
   };
 }
 
-/** In-memory checkpoints for unit tests of the runner. */
+/**
+ * In-memory checkpoints for unit tests of the runner. Like the table (ReplacingMergeTree(version)), the
+ * highest version wins whatever order writes land in; of equal versions, the last written.
+ */
 export function createMemoryCheckpoints(): CheckpointStore & { all: Map<string, Checkpoint> } {
-  return createMemoryKeyed<Checkpoint>();
+  const keyed = createMemoryKeyed<Checkpoint>();
+  return {
+    ...keyed,
+    async save(group, topic, partition, checkpoint) {
+      const current = keyed.all.get(`${group}/${topic}/${partition}`);
+      if (current === undefined || checkpoint.version >= current.version) await keyed.save(group, topic, partition, checkpoint);
+    },
+  };
 }

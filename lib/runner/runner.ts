@@ -127,14 +127,19 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     await consumer.commit(partition, resumeFrom).catch((err: unknown) => log.warn({ err: messageOf(err), partition }, 'bus offset commit failed; the store checkpoint stays authoritative'));
   }
 
+  /** True when the in-memory position differs from the stored one. */
+  const unstored = (entry: PartitionWork<S>) => entry.checkpoint.nextOffset !== entry.stored.nextOffset || entry.checkpoint.pendingTo !== entry.stored.pendingTo;
+
   /**
-   * Stores the in-memory checkpoint as it is when the write starts, unless a newer one is stored already.
-   * Writes of one partition go one after another in version order (a background snapshot stores one too).
+   * Stores the in-memory checkpoint as it is when the write starts, unless it is stored already. Writes of
+   * one partition go one after another (a background snapshot stores one too), each one version above the
+   * last stored: a previous owner's late write after a handover can at most tie with the new owner's first
+   * write, never outrank the ones after it.
    */
   function storeCheckpoint(partition: number, entry: PartitionWork<S>): Promise<void> {
     const write = entry.checkpointWrites.then(async () => {
-      const checkpoint = entry.checkpoint;
-      if (checkpoint.version <= entry.stored.version) return;
+      if (!unstored(entry)) return;
+      const checkpoint = { ...entry.checkpoint, version: entry.stored.version + 1 };
       await saveCheckpoint(partition, checkpoint);
       entry.stored = checkpoint;
       metrics.checkpointed(component, topic, partition, Date.now()); // wall clock on purpose: an operational age, not event time
@@ -149,12 +154,20 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     await commitResumePoint(partition, entry, entry.checkpoint.nextOffset);
   }
 
+  /** Waits for the partition's background work (idle flush, snapshot being stored) and disarms the flush. */
+  async function settle(entry: PartitionWork<S>): Promise<void> {
+    clearTimeout(entry.flushTimer);
+    entry.flushTimer = undefined;
+    await entry.flushing;
+    await entry.snapshotting;
+  }
+
   /**
    * A finished position left unstored when the stream pauses is stored after one interval of quiet, so
    * the stored checkpoint (and the lag tools read from it) reaches the log end.
    */
   function scheduleFlush(partition: number, entry: PartitionWork<S>): void {
-    if (entry.flushTimer !== undefined || entry.dirty || entry.checkpoint.version === entry.stored.version) return;
+    if (entry.flushTimer !== undefined || entry.dirty || !unstored(entry)) return;
     entry.flushTimer = setTimeout(() => {
       entry.flushTimer = undefined;
       if (entry.busy || fatal !== undefined || stopping || work.get(partition) !== entry) return; // the batch in progress stores it or reschedules
@@ -255,13 +268,15 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     async onRevoked(partitions) {
       for (const partition of partitions) {
         const entry = work.get(partition);
-        clearTimeout(entry?.flushTimer);
-        await entry?.flushing;
-        if (entry && fatal === undefined) {
-          await entry.snapshotting; // one in flight may be of an older offset: let it land, then take one now
-          await takeSnapshot(partition, entry);
-          await entry.snapshotting;
-          if (!entry.dirty && entry.checkpoint.version !== entry.stored.version) await storeFinished(partition, entry);
+        if (entry) {
+          try {
+            await settle(entry);
+            if (fatal === undefined) await takeSnapshot(partition, entry); // the one in flight may be of an older offset
+            await entry.snapshotting;
+            if (fatal === undefined && !entry.dirty && unstored(entry)) await storeFinished(partition, entry);
+          } catch (err) {
+            fail(err);
+          }
         }
         work.delete(partition);
         metrics.forgetPartition(component, topic, partition);
@@ -337,7 +352,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     const messages = result.messages ?? [];
     if (!replaying && (tables.length > 0 || messages.length > 0)) {
       // the range before the inserts: a restart replays exactly this batch with the same tokens
-      entry.checkpoint = { nextOffset: first, pendingTo: last, version: entry.checkpoint.version + 1 };
+      entry.checkpoint = { nextOffset: first, pendingTo: last, version: entry.stored.version };
       await storeCheckpoint(partition, entry);
     }
     const tokenBase = `${group}|${topic}|${partition}|${first}-${last}`;
@@ -347,7 +362,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
       const storedAt = deps.now();
       for (const record of batch) metrics.storeLatency.observe({ component }, Math.max(0, storedAt - record.timestampMs) / 1000);
     }
-    entry.checkpoint = { nextOffset: last + 1, pendingTo: -1, version: entry.checkpoint.version + 1 };
+    entry.checkpoint = { nextOffset: last + 1, pendingTo: -1, version: entry.stored.version };
     entry.position = last + 1;
     entry.stateOffset = last + 1;
     entry.restoreUntil = last + 1;
@@ -390,7 +405,10 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     },
     async stop() {
       stopping = true;
+      // Background snapshots and flushes finish (or give up their retries) before the store closes.
+      await Promise.all([...work.values()].map(settle));
       await consumer.stop();
+      await Promise.all([...work.values()].map(settle));
     },
     healthy() {
       return fatal === undefined && consumer.healthy();
