@@ -7,7 +7,7 @@ import { createRegistry, pipelineMetrics } from '../observability/metrics.ts';
 import type { TableRows } from '../store/types.ts';
 import { createMemoryCheckpoints, type Checkpoint } from './checkpoints.ts';
 import { createMemorySnapshots } from './snapshots.ts';
-import { createRunner, type RowSink } from './runner.ts';
+import { createRunner, type MessageSink, type RowSink } from './runner.ts';
 import type { ProcessorDefinition } from './types.ts';
 
 const log = pino({ level: 'silent' });
@@ -310,6 +310,61 @@ describe('runner', () => {
 });
 
 describe('idle flush', () => {
+  /** A stateless sparse runner on a hand-driven consumer; returns its handler once assigned. */
+  async function driven(checkpoints: ReturnType<typeof createMemoryCheckpoints>, definition: ProcessorDefinition<{ sum: number; count: number }>, messages?: MessageSink) {
+    let handler: PartitionHandler | undefined;
+    const consumer: BusConsumer = {
+      async start(h) {
+        handler = h;
+        await h.onAssigned([0]);
+      },
+      async commit() {},
+      async stop() {},
+      healthy: () => true,
+    };
+    const runner = createRunner({
+      definition, consumer, topic: 't', group: 'g', sink: createSink().sink, checkpoints, snapshots: createMemorySnapshots(), ...(messages ? { producer: messages } : {}),
+      config: { maxBatchRecords: 100, maxBatchBytes: 1 << 20, storeConcurrency: 2, checkpointIntervalMs: 5_000, snapshotIntervalMs: 1e9, snapshotPartBytes: 1024, snapshotBufferBytes: 1 << 20, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+      queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
+    });
+    await runner.start();
+    return { runner, handler: handler! };
+  }
+
+  it('stops the processor when the idle flush cannot store', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const checkpoints = createMemoryCheckpoints();
+      let refuse = false;
+      const refusing = { ...checkpoints, save: async (...args: Parameters<typeof checkpoints.save>) => (refuse ? Promise.reject(new PrognosError('STORE_REJECTED', 'refused')) : checkpoints.save(...args)) };
+      const { name, initState, handle } = sparse;
+      const { runner, handler } = await driven(refusing as never, { name, initState, handle });
+      await handler.onRecords(0, records.slice(0, 10), records.length);
+      expect(runner.healthy()).toBe(true);
+      refuse = true;
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(runner.healthy()).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('stores the finished position at once after a batch that published messages', async () => {
+    const checkpoints = createMemoryCheckpoints();
+    const published: string[] = [];
+    const alerting: ProcessorDefinition<{ sum: number; count: number }> = {
+      name: 'alerting',
+      initState: () => ({ sum: 0, count: 0 }),
+      handle: (_state, batch) => ({ outputs: [], deadLetters: [], accepted: batch.length, messages: batch.filter((r) => r.offset === 12).map((r) => ({ topic: 'alerts', key: String(r.offset), value: r.value })) }),
+    };
+    const { handler } = await driven(checkpoints, alerting, { produce: async (_topic, list) => void published.push(...list.map((m) => m.key)) });
+    await handler.onRecords(0, records.slice(0, 10), records.length); // no outputs: nothing stored
+    expect(checkpoints.all.get('g/t/0')).toBeUndefined();
+    await handler.onRecords(0, records.slice(10, 20), records.length);
+    expect(published).toEqual(['12']);
+    expect(checkpoints.all.get('g/t/0')).toMatchObject({ nextOffset: 20, pendingTo: -1 });
+  });
+
   it('stores the finished position and commits it once the stream has been quiet for the interval', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
