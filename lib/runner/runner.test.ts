@@ -9,6 +9,7 @@ import { createMemoryCheckpoints, type Checkpoint } from './checkpoints.ts';
 import { createMemorySnapshots } from './snapshots.ts';
 import { createRunner, type MessageSink, type RowSink } from './runner.ts';
 import type { ProcessorDefinition } from './types.ts';
+import type { RunnerConfig } from './config.ts';
 
 const log = pino({ level: 'silent' });
 const records: BusRecord[] = Array.from({ length: 40 }, (_, i) => ({ topic: 't', partition: 0, offset: i, key: 'k', value: Buffer.from(String(i + 1)), timestampMs: 0 }));
@@ -92,6 +93,30 @@ const sparse: ProcessorDefinition<{ sum: number; count: number }> = {
   },
 };
 
+/** Runner settings for these tests; each test overrides what it is about. */
+function testConfig(overrides: Partial<RunnerConfig> = {}): RunnerConfig {
+  return { maxBatchRecords: 100, maxBatchBytes: 1 << 20, storeConcurrency: 2, checkpointIntervalMs: 0, snapshotIntervalMs: 1e9, snapshotPartBytes: 1024, snapshotBufferBytes: 1 << 20, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000, ...overrides };
+}
+
+/** A consumer the test drives by hand: start() assigns partition 0 and keeps the handler; bus commits are recorded. */
+function handDriven() {
+  const commits: number[] = [];
+  let handler: PartitionHandler | undefined;
+  let starts: ReadonlyMap<number, number> = new Map();
+  const consumer: BusConsumer = {
+    async start(h) {
+      handler = h;
+      starts = await h.onAssigned([0]);
+    },
+    async commit(_partition, offset) {
+      commits.push(offset);
+    },
+    async stop() {},
+    healthy: () => true,
+  };
+  return { consumer, commits, handler: () => handler!, startOffset: () => starts.get(0) ?? 0 };
+}
+
 interface RunOptions {
   metrics?: ReturnType<typeof pipelineMetrics>;
   definition?: ProcessorDefinition<{ sum: number; count: number }>;
@@ -108,7 +133,7 @@ function run(sink: RowSink, stores: { checkpoints: ReturnType<typeof createMemor
   let clock = 0;
   const runner = createRunner({
     definition: options.definition ?? summing, consumer: feed.consumer, topic: 't', group: 'g', sink, ...stores,
-    config: { maxBatchRecords: 100, storeConcurrency: 2, maxBatchBytes: 1 << 20, checkpointIntervalMs: options.checkpointIntervalMs ?? 0, snapshotIntervalMs, snapshotPartBytes: 1024, snapshotBufferBytes: options.snapshotBufferBytes ?? 1 << 20, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+    config: testConfig({ checkpointIntervalMs: options.checkpointIntervalMs ?? 0, snapshotIntervalMs, snapshotBufferBytes: options.snapshotBufferBytes ?? 1 << 20 }),
     queue: new PQueue({ concurrency: 2 }), log, metrics: options.metrics ?? pipelineMetrics(createRegistry()), now: () => (clock += 10), onFatal: () => feed.stop(),
   });
   return { runner, drained: feed.drained, committed: feed.committed };
@@ -227,30 +252,27 @@ describe('runner', () => {
     const { name, initState, handle } = sparse; // stateless: the checkpoint alone says where to resume
     const deps = (consumer: BusConsumer) => ({
       definition: { name, initState, handle }, consumer, topic: 't', group: 'g', sink, checkpoints, snapshots,
-      config: { maxBatchRecords: 100, maxBatchBytes: 1 << 20, storeConcurrency: 2, checkpointIntervalMs: 1e9, snapshotIntervalMs: 1e9, snapshotPartBytes: 1024, snapshotBufferBytes: 1 << 20, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+      config: testConfig({ checkpointIntervalMs: 1e9 }),
       queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
     });
-    const handlerOf = async (): Promise<PartitionHandler> => {
-      let handler: PartitionHandler | undefined;
-      await createRunner(deps({ async start(h) { handler = h; }, async commit() {}, async stop() {}, healthy: () => true })).start();
-      return handler!;
+    const owner = async () => {
+      const driven = handDriven();
+      await createRunner(deps(driven.consumer)).start();
+      return driven;
     };
     // A handles 0-26 in batches of 9 (outputs at 8, 17 and 26), then 27-34 one record at a time (no
     // outputs: nothing stored). B is assigned from A's stored checkpoint, and only then A's revoke stores its
     // finished position, 35.
-    const a = await handlerOf();
-    await a.onAssigned([0]);
+    const a = (await owner()).handler();
     for (let at = 0; at < 27; at += 9) await a.onRecords(0, records.slice(at, at + 9), records.length);
     for (let at = 27; at < 35; at++) await a.onRecords(0, records.slice(at, at + 1), records.length);
-    const b = await handlerOf();
-    const startB = (await b.onAssigned([0])).get(0) ?? 0;
+    const b = await owner();
     await a.onRevoked([0]);
     // B replays A's last range, stores its own range 27-39, inserts row 35 and dies before storing more.
-    await b.onRecords(0, records.slice(startB, 40), records.length);
+    await b.handler().onRecords(0, records.slice(b.startOffset(), 40), records.length);
     // C resumes from the winning checkpoint: B's range must win over A's late write, or row 35 doubles.
-    const c = await handlerOf();
-    const startC = (await c.onAssigned([0])).get(0) ?? 0;
-    for (let at = startC; at < records.length; at += 3) await c.onRecords(0, records.slice(at, at + 3), records.length);
+    const c = await owner();
+    for (let at = c.startOffset(); at < records.length; at += 3) await c.handler().onRecords(0, records.slice(at, at + 3), records.length);
     // without snapshots each owner sums from where it starts: the offsets say whether a row is lost or doubled
     expect(rows.map((row) => row[0])).toEqual(expected.map((row) => row[0]));
   });
@@ -310,25 +332,16 @@ describe('runner', () => {
 });
 
 describe('idle flush', () => {
-  /** A stateless sparse runner on a hand-driven consumer; returns its handler once assigned. */
+  /** A runner on a hand-driven consumer, with a 5 s checkpoint interval; returns it once assigned. */
   async function driven(checkpoints: ReturnType<typeof createMemoryCheckpoints>, definition: ProcessorDefinition<{ sum: number; count: number }>, messages?: MessageSink) {
-    let handler: PartitionHandler | undefined;
-    const consumer: BusConsumer = {
-      async start(h) {
-        handler = h;
-        await h.onAssigned([0]);
-      },
-      async commit() {},
-      async stop() {},
-      healthy: () => true,
-    };
+    const { consumer, commits, handler } = handDriven();
     const runner = createRunner({
       definition, consumer, topic: 't', group: 'g', sink: createSink().sink, checkpoints, snapshots: createMemorySnapshots(), ...(messages ? { producer: messages } : {}),
-      config: { maxBatchRecords: 100, maxBatchBytes: 1 << 20, storeConcurrency: 2, checkpointIntervalMs: 5_000, snapshotIntervalMs: 1e9, snapshotPartBytes: 1024, snapshotBufferBytes: 1 << 20, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+      config: testConfig({ checkpointIntervalMs: 5_000 }),
       queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
     });
     await runner.start();
-    return { runner, handler: handler! };
+    return { runner, commits, handler: handler() };
   }
 
   it('stops the processor when the idle flush cannot store', async () => {
@@ -369,26 +382,9 @@ describe('idle flush', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
       const checkpoints = createMemoryCheckpoints();
-      const commits: number[] = [];
-      let handler: PartitionHandler | undefined;
-      const consumer: BusConsumer = {
-        async start(h) {
-          handler = h;
-          await h.onAssigned([0]);
-        },
-        async commit(_partition, offset) {
-          commits.push(offset);
-        },
-        async stop() {},
-        healthy: () => true,
-      };
       const { name, initState, handle } = sparse; // stateless: commits follow the stored position
-      await createRunner({
-        definition: { name, initState, handle }, consumer, topic: 't', group: 'g', sink: createSink().sink, checkpoints, snapshots: createMemorySnapshots(),
-        config: { maxBatchRecords: 100, storeConcurrency: 2, maxBatchBytes: 1 << 20, checkpointIntervalMs: 5_000, snapshotIntervalMs: 1e9, snapshotPartBytes: 1024, snapshotBufferBytes: 1 << 20, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
-        queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
-      }).start();
-      for (let at = 0; at < records.length; at += 7) await handler!.onRecords(0, records.slice(at, at + 7), records.length);
+      const { commits, handler } = await driven(checkpoints, { name, initState, handle });
+      for (let at = 0; at < records.length; at += 7) await handler.onRecords(0, records.slice(at, at + 7), records.length);
       // the last batch with outputs stored its range; nothing after it yet
       expect(checkpoints.all.get('g/t/0')).toMatchObject({ nextOffset: 35, pendingTo: 39 });
       expect(commits).toEqual([]);
@@ -413,20 +409,11 @@ describe('background snapshots', () => {
     const snapshots = createMemorySnapshots();
     const slow = { ...snapshots, savePart: async (...args: Parameters<typeof snapshots.savePart>) => (await gate, snapshots.savePart(...args)) };
     const sink = createSink();
-    let handler: PartitionHandler | undefined;
-    const consumer: BusConsumer = {
-      async start(h) {
-        handler = h;
-        await h.onAssigned([0]);
-      },
-      async commit() {},
-      async stop() {},
-      healthy: () => true,
-    };
+    const { consumer, handler } = handDriven();
     let clock = 0;
     await createRunner({
       definition: summing, consumer, topic: 't', group: 'g', sink: sink.sink, checkpoints: createMemoryCheckpoints(), snapshots: slow,
-      config: { maxBatchRecords: 100, storeConcurrency: 2, maxBatchBytes: 1 << 20, checkpointIntervalMs: 0, snapshotIntervalMs: 15, snapshotPartBytes: 1024, snapshotBufferBytes, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+      config: testConfig({ snapshotIntervalMs: 15, snapshotBufferBytes }),
       queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => (clock += 10), onFatal: () => undefined,
     }).start();
     const ticks = async () => {
@@ -436,7 +423,7 @@ describe('background snapshots', () => {
     let done = 0;
     const both = (async () => {
       for (const at of [0, 5]) {
-        await handler!.onRecords(0, records.slice(at, at + 5), records.length);
+        await handler().onRecords(0, records.slice(at, at + 5), records.length);
         done++;
       }
     })();
@@ -480,7 +467,7 @@ describe('bus commits', () => {
     };
     await createRunner({
       definition, consumer, topic: 't', group: 'g', sink: createSink().sink, checkpoints: createMemoryCheckpoints(), snapshots: createMemorySnapshots(),
-      config: { maxBatchRecords: 100, storeConcurrency: 2, maxBatchBytes: 1 << 20, checkpointIntervalMs: 0, snapshotIntervalMs: 1e9, snapshotPartBytes: 1024, snapshotBufferBytes: 1 << 20, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+      config: testConfig(),
       queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
     }).start();
     return commits;
@@ -516,7 +503,7 @@ describe('partition reassignment', () => {
     };
     const deps = (consumer: BusConsumer) => ({
       definition: summing, consumer, topic: 't', group: 'g', sink: sink.sink, checkpoints, snapshots,
-      config: { maxBatchRecords: 100, storeConcurrency: 2, maxBatchBytes: 1 << 20, checkpointIntervalMs: 0, snapshotIntervalMs: 1e9, snapshotPartBytes: 1024, snapshotBufferBytes: 1 << 20, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+      config: testConfig(),
       queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
     });
     await createRunner(deps(ownerA)).start();
@@ -552,7 +539,7 @@ describe('shutdown during a failing batch', () => {
     };
     const runner = createRunner({
       definition: summing, consumer, topic: 't', group: 'g', sink, checkpoints, snapshots,
-      config: { maxBatchRecords: 100, storeConcurrency: 1, maxBatchBytes: 1 << 20, checkpointIntervalMs: 0, snapshotIntervalMs: 1, snapshotPartBytes: 1024, snapshotBufferBytes: 1 << 20, retryBaseDelayMs: 1, retryMaxDelayMs: 30_000 },
+      config: testConfig({ storeConcurrency: 1, snapshotIntervalMs: 1 }),
       queue: new PQueue({ concurrency: 1 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
     });
     stopRunner = () => runner.stop();
