@@ -51,7 +51,8 @@ interface PartitionWork<S> {
   state: S;
   /** Next offset expected from the bus; undefined until the first record when nothing is checkpointed. */
   position: number | undefined;
-  checkpoint: Checkpoint;
+  /** Where the partition has got to; stored as a checkpoint one version above `stored` when written. */
+  checkpoint: Omit<Checkpoint, 'version'>;
   /** The checkpoint last stored, and when (deps.now()) a finished position was last stored and committed. */
   stored: Checkpoint;
   storedAt: number;
@@ -352,7 +353,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     const messages = result.messages ?? [];
     if (!replaying && (tables.length > 0 || messages.length > 0)) {
       // the range before the inserts: a restart replays exactly this batch with the same tokens
-      entry.checkpoint = { nextOffset: first, pendingTo: last, version: entry.stored.version };
+      entry.checkpoint = { nextOffset: first, pendingTo: last };
       await storeCheckpoint(partition, entry);
     }
     const tokenBase = `${group}|${topic}|${partition}|${first}-${last}`;
@@ -362,7 +363,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
       const storedAt = deps.now();
       for (const record of batch) metrics.storeLatency.observe({ component }, Math.max(0, storedAt - record.timestampMs) / 1000);
     }
-    entry.checkpoint = { nextOffset: last + 1, pendingTo: -1, version: entry.stored.version };
+    entry.checkpoint = { nextOffset: last + 1, pendingTo: -1 };
     entry.position = last + 1;
     entry.stateOffset = last + 1;
     entry.restoreUntil = last + 1;
