@@ -9,6 +9,7 @@ import { buildApp, buildOpsApp } from '../query-api/app.ts';
 import { createSyntheticCollector, type SyntheticCollector } from '../ingest/synthetic/collector.ts';
 import { createAnomalyProcessor } from '../processors/anomaly/handler.ts';
 import { createForecastProcessor } from '../processors/forecast/handler.ts';
+import { createHistoryLookup } from '../processors/forecast/history-store.ts';
 import { createSamplesProcessor } from '../processors/samples/handler.ts';
 import { schemaIds } from './avro/codec.ts';
 import { createMetricBatchCodec } from './avro/metric-batch.ts';
@@ -88,12 +89,15 @@ export async function startPipeline(options: StartOptions): Promise<RunningPipel
       ...(config.anomaly.enabled ? [createAnomalyProcessor(config.anomaly, codec, config.samples, config.bus.alertsTopic, ids) as ProcessorDefinition<unknown>] : []),
       ...(options.processors ?? []),
     ];
+    // look-ups over the store for processors whose batches read stored rows (prepare())
+    const lookups = new Map([['forecast', createHistoryLookup(store)]]);
     for (const definition of definitions) {
+      const lookup = lookups.get(definition.name);
       const group = definition.name === 'samples' ? config.samples.group : `prognos-${definition.name}`;
       const consumer = bus.createConsumer({ group, topic, maxBatchRecords: config.runner.maxBatchRecords, maxBatchBytes: config.runner.maxBatchBytes });
       const runner = createRunner({
         definition, consumer, topic, group, sink: store, producer: bus, checkpoints: createStoreCheckpoints(store), snapshots: createStoreSnapshots(store),
-        config: config.runner, queue, log: log.child({ component: definition.name }), metrics, now, onFatal: options.onFatal,
+        config: config.runner, queue, log: log.child({ component: definition.name }), metrics, now, onFatal: options.onFatal, ...(lookup ? { lookup } : {}),
       });
       await runner.start();
       running.runners.push(runner);

@@ -16,7 +16,7 @@ import type { TableRows } from '../store/types.ts';
 import type { Checkpoint, CheckpointStore } from './checkpoints.ts';
 import type { SnapshotStore, SnapshotTarget } from './snapshots.ts';
 import type { RunnerConfig } from './config.ts';
-import type { DeadLetter, ProcessorDefinition } from './types.ts';
+import type { DeadLetter, HandleResult, Lookup, ProcessorDefinition } from './types.ts';
 
 /** Where rows go: the store, or a fake in tests. */
 export interface RowSink {
@@ -32,6 +32,8 @@ export interface RunnerDeps<S> {
   definition: ProcessorDefinition<S>;
   /** Needed only by processors that emit messages. */
   producer?: MessageSink;
+  /** Needed only by processors with prepare(): reads the stored rows a batch asks for. */
+  lookup?: Lookup;
   consumer: BusConsumer;
   topic: string;
   group: string;
@@ -93,10 +95,23 @@ export interface Runner {
   healthy(): boolean;
 }
 
+/**
+ * One batch through a processor: prepare, look up what it asked for, handle. Shared by the runner (whose
+ * look-up retries) and by benches and tests that drive a processor without one.
+ */
+export async function handleBatch<S>(definition: ProcessorDefinition<S>, state: S, records: readonly BusRecord[], lookup?: Lookup): Promise<HandleResult> {
+  if (!definition.prepare) return definition.handle(state, records);
+  const { context, request } = definition.prepare(state, records);
+  if (request !== undefined && lookup === undefined) throw new PrognosError('INTERNAL', `${definition.name} asked for stored rows but has no look-up`);
+  const answer = request === undefined ? undefined : await lookup!(request);
+  return definition.handle(state, records, { context, answer });
+}
+
 /** Build a runner for one processor on one topic. */
 export function createRunner<S>(deps: RunnerDeps<S>): Runner {
   const { definition, consumer, topic, group, config, log, metrics } = deps;
   const component = definition.name;
+  if (definition.prepare && !deps.lookup) throw new PrognosError('INTERNAL', `${component} reads stored rows: the runner needs a look-up`);
   const work = new Map<number, PartitionWork<S>>();
   let stopping = false;
   let fatal: unknown;
@@ -112,6 +127,8 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
         log.warn({ err: messageOf(err), attempt, delayMs, what }, 'store call failed; retrying');
       },
     });
+
+  const lookup = deps.lookup && ((request: unknown) => withRetry('look-up', () => deps.lookup!(request)));
 
   const saveCheckpoint = (partition: number, checkpoint: Checkpoint) =>
     withRetry('checkpoint', () => deps.checkpoints.save(group, topic, partition, checkpoint, deps.now()));
@@ -318,7 +335,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
       const first = rest[0]!;
       if (first.offset < entry.restoreUntil) {
         const prefix = rest.filter((record) => record.offset < entry.restoreUntil);
-        definition.handle(entry.state, prefix); // outputs already durable: rebuild state only
+        await handleBatch(definition, entry.state, prefix, lookup); // outputs already durable: rebuild state only
         entry.position = prefix.at(-1)!.offset + 1;
         entry.stateOffset = entry.position;
         rest = rest.slice(prefix.length);
@@ -347,7 +364,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     const last = batch.at(-1)!.offset;
     metrics.received.inc({ component }, batch.length);
     entry.dirty = true;
-    const result = definition.handle(entry.state, batch);
+    const result = await handleBatch(definition, entry.state, batch, lookup);
     const tables = result.outputs.filter((rows) => rows.rows.length > 0);
     if (result.deadLetters.length > 0) tables.push(deadLetterRows(component, result.deadLetters));
     const messages = result.messages ?? [];

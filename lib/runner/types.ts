@@ -1,5 +1,6 @@
 // What a processor is: a definition with a synchronous, IO-free `handle(state, records)` that the shared
-// runner drives. The runner does fetch, insert, checkpoint and commit; processors never touch IO.
+// runner drives, and optionally a `prepare` step that names stored rows the batch needs. The runner does
+// fetch, look-up, insert, checkpoint and commit; processors never touch IO.
 import type { BusRecord } from '../bus/types.ts';
 import type { TableRows } from '../store/types.ts';
 
@@ -43,6 +44,24 @@ export interface HandleResult {
 }
 
 /**
+ * What `prepare` worked out for a batch: a context handed back to handle() untouched (e.g. the decoded
+ * records, so they are decoded once), and what to read, if anything, for the runner's look-up.
+ */
+export interface Prepared {
+  context: unknown;
+  request?: unknown;
+}
+
+/** prepare()'s context with the look-up's answer (undefined when nothing was asked). */
+export interface Loaded {
+  context: unknown;
+  answer: unknown;
+}
+
+/** Reads what a processor's prepare() asked for: an adapter over the store, or a fake in tests. */
+export type Lookup = (request: unknown) => Promise<unknown>;
+
+/**
  * A processor. `handle` must be deterministic: the same state and records give the same rows, because
  * a replay after a crash re-runs it and relies on identical rows under identical insert tokens.
  */
@@ -50,7 +69,14 @@ export interface ProcessorDefinition<S> {
   /** Component name: metrics label, log field, part of insert tokens. */
   name: string;
   initState(partition: number): S;
-  handle(state: S, records: readonly BusRecord[]): HandleResult;
+  /**
+   * Optional first step of every batch (replays and state rebuilds too): says which stored rows handle()
+   * will need. It must not change the state, and may only ask for rows that batches before this one wrote:
+   * the runner stores a batch's outputs before it prepares the next, so the answer is the same in a replay.
+   */
+  prepare?(state: S, records: readonly BusRecord[]): Prepared;
+  /** `loaded` is present when the definition has prepare(). */
+  handle(state: S, records: readonly BusRecord[], loaded?: Loaded): HandleResult;
   /** Present for stateful processors: state snapshots are written periodically and on revoke. */
   snapshot?: {
     /**

@@ -1,12 +1,15 @@
 import { Value } from '@sinclair/typebox/value';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createMetricBatchCodec, type MetricBatch } from '../../lib/avro/metric-batch.ts';
 import type { BusRecord } from '../../lib/bus/types.ts';
+import { handleBatch } from '../../lib/runner/runner.ts';
 import type { TableRows } from '../../lib/store/types.ts';
 import { samplesConfigSchema, type SamplesConfig } from '../samples/config.ts';
 import { seriesId } from '../samples/series-id.ts';
 import { forecastConfigSchema, type ForecastConfig } from './config.ts';
-import { createForecastProcessor, type ForecastProcessor } from './handler.ts';
+import { createForecastProcessor, type ForecastHandleResult, type ForecastProcessor } from './handler.ts';
+import { HISTORY_TABLE, memoryHistory, type HistoryRange, type HistoryRequest } from './history.ts';
+import { encodeFloat64 } from '../../lib/runner/snapshot-json.ts';
 import { capacityPlanColumns, forecastColumns } from './rows.ts';
 import type { ForecastPartitionState } from './state.ts';
 
@@ -43,14 +46,21 @@ function hourlyRecords(from: number, to: number, firstOffset = 0): BusRecord[] {
   return records;
 }
 
-/** Feeds `records` in batches of `size`, returning every output row by table. */
-function run(processor: ForecastProcessor, state: ForecastPartitionState, records: readonly BusRecord[], size = 5): { forecasts: unknown[][]; plans: unknown[][]; late: number } {
-  const out = { forecasts: [] as unknown[][], plans: [] as unknown[][], late: 0 };
+interface Run { forecasts: unknown[][]; plans: unknown[][]; history: unknown[][]; late: number }
+
+/**
+ * Feeds `records` in batches of `size` as the runner does (prepare, look-up, handle, store the rows),
+ * with `history` standing in for forecast_history; returns every output row by table.
+ */
+async function run(processor: ForecastProcessor, state: ForecastPartitionState, records: readonly BusRecord[], size = 5, history = memoryHistory()): Promise<Run> {
+  const out: Run = { forecasts: [], plans: [], history: [], late: 0 };
   for (let i = 0; i < records.length; i += size) {
-    const result = processor.handle(state, records.slice(i, i + size));
+    const result = (await handleBatch(processor, state, records.slice(i, i + size), history.lookup)) as ForecastHandleResult;
+    history.keep(result);
     const table = (name: string): TableRows => result.outputs.find((o) => o.table === name)!;
     out.forecasts.push(...table('forecasts').rows);
     out.plans.push(...table('capacity_plans').rows);
+    out.history.push(...table(HISTORY_TABLE).rows);
     out.late += result.skipped.late;
     expect(result.deadLetters).toEqual([]);
   }
@@ -63,7 +73,10 @@ const planCol = (name: string) => capacityPlanColumns.indexOf(name);
 describe('forecast processor', () => {
   const processor = createForecastProcessor(defaults, codec, samplesConfig);
   const records = hourlyRecords(T, T + 5 * DAY); // 120 hours; the last stays open
-  const baseline = run(processor, processor.initState(0), records);
+  let baseline: Run;
+  beforeAll(async () => {
+    baseline = await run(processor, processor.initState(0), records);
+  });
 
   it('issues one 48-step forecast per closed hour after the 24-hour warm-up', () => {
     const issued = [...new Set(baseline.forecasts.map((r) => r[col('issued_at')]))];
@@ -104,43 +117,44 @@ describe('forecast processor', () => {
     expect(last[planCol('headroom')]).toBeLessThan(0);
   });
 
-  it('is deterministic: two runs give the same rows, byte for byte', () => {
-    const again = run(createForecastProcessor(defaults, codec, samplesConfig), processor.initState(0), records, 7);
+  it('is deterministic: two runs give the same rows, byte for byte', async () => {
+    const again = await run(createForecastProcessor(defaults, codec, samplesConfig), processor.initState(0), records, 7);
     expect(JSON.stringify(again)).toBe(JSON.stringify(baseline));
   });
 
-  it.each([10, 30, 50, 80, 110])('continues from a snapshot taken after %i records exactly like an uninterrupted run', (cut) => {
+  it.each([10, 30, 50, 80, 110])('continues from a snapshot taken after %i records exactly like an uninterrupted run', async (cut) => {
     const first = processor.initState(0);
-    const head = run(processor, first, records.slice(0, cut));
+    const history = memoryHistory();
+    const head = await run(processor, first, records.slice(0, cut), 5, history);
     const parts = [...processor.snapshot!.serialize(first, 2048)];
     const restored = processor.snapshot!.deserialize(parts);
     expect([...processor.snapshot!.serialize(restored, 2048)]).toEqual(parts);
-    const tail = run(processor, restored, records.slice(cut));
+    const tail = await run(processor, restored, records.slice(cut), 5, history);
     expect(JSON.stringify({ forecasts: [...head.forecasts, ...tail.forecasts], plans: [...head.plans, ...tail.plans] }))
       .toBe(JSON.stringify({ forecasts: baseline.forecasts, plans: baseline.plans }));
   });
 
-  it('ignores and counts a sample of an hour already closed', () => {
+  it('ignores and counts a sample of an hour already closed', async () => {
     const late: BusRecord = { ...records[30]!, value: encode([T + 10 * HOUR + 60_000]) };
     const withLate = [...records.slice(0, 30), late, ...records.slice(30)].map((r, offset) => ({ ...r, offset }));
-    const result = run(processor, processor.initState(0), withLate);
+    const result = await run(processor, processor.initState(0), withLate);
     expect(result.late).toBe(1);
     expect(result.forecasts).toEqual(baseline.forecasts);
     expect(result.plans).toEqual(baseline.plans);
   });
 
-  it('skips undecodable records and invalid samples without dead-lettering them', () => {
+  it('skips undecodable records and invalid samples without dead-lettering them', async () => {
     const state = processor.initState(0);
     const bad: BusRecord = { ...records[0]!, value: Buffer.from('not avro') };
     const nan: BusRecord = { ...records[0]!, value: codec.encode({ tenant: 'acme', source: 'h', sent_at: T, series: [{ metric: 'disk_used_bytes', labels: diskLabels, kind: 'GAUGE', timestamps: [T], values: [Number.NaN] }] }) };
-    const result = processor.handle(state, [bad, nan]);
+    const result = (await handleBatch(processor, state, [bad, nan])) as ForecastHandleResult;
     expect(result.deadLetters).toEqual([]);
     expect(result.skipped).toMatchObject({ undecodable: 1, invalid: 1 });
     expect(result.accepted).toBe(0);
     expect(state.series.size).toBe(0);
   });
 
-  it('forecasts only metrics matching the pattern, and no capacity plan without a capacity', () => {
+  it('forecasts only metrics matching the pattern, and no capacity plan without a capacity', async () => {
     const only = createForecastProcessor({ ...defaults, metricPattern: 'cpu_.*' }, codec, samplesConfig);
     const withCpu = records.map((r, i) => {
       const hour = T + i * HOUR;
@@ -148,34 +162,82 @@ describe('forecast processor', () => {
       return { ...r, value: encode(timestamps, [{ metric: 'cpu_utilization', labels: { host: 'host-1' }, kind: 'GAUGE', timestamps, values: timestamps.map((ts) => 50 + 20 * Math.sin((2 * Math.PI * ts) / DAY)) }]) };
     });
     const state = only.initState(0);
-    const result = run(only, state, withCpu);
+    const result = await run(only, state, withCpu);
     expect(state.series.size).toBe(1);
     expect(new Set(result.forecasts.map((r) => r[col('series_id')]))).toEqual(new Set([seriesId('acme', 'cpu_utilization', { host: 'host-1' })]));
     expect(result.forecasts).toHaveLength(96 * 48);
     expect(result.plans).toEqual([]);
   });
 
-  it('counts skipped hours as missing and issues nothing for them', () => {
+  it('counts skipped hours as missing: no history row, no forecast for them', async () => {
     const gapped = [...hourlyRecords(T, T + 30 * HOUR), ...hourlyRecords(T + 33 * HOUR, T + 40 * HOUR, 30)];
-    const state = processor.initState(0);
-    const result = run(processor, state, gapped);
+    const result = await run(processor, processor.initState(0), gapped);
     const issued = [...new Set(result.forecasts.map((r) => r[col('issued_at')]))];
     // closed with data: hours 23..29 and 33..38; hours 30..32 are missing
     expect(issued).toEqual([...Array.from({ length: 7 }, (_, k) => T + (24 + k) * HOUR), ...Array.from({ length: 6 }, (_, k) => T + (34 + k) * HOUR)]);
-    const history = state.series.get(diskId)!.history;
-    expect(history).toHaveLength(39);
-    expect(history.slice(30, 33)).toEqual([Number.NaN, Number.NaN, Number.NaN]);
+    const hours = result.history.map((r) => ((r[2] as number) - T) / HOUR);
+    expect(hours).toEqual([...Array.from({ length: 30 }, (_, k) => k), ...Array.from({ length: 6 }, (_, k) => 33 + k)]);
+    expect(result.history[0]).toEqual(['acme', diskId, T, diskValue(T + HOUR / 2 - STEP / 2)]);
   });
 
-  it('keeps at most historyHours hourly means, the newest ones, and still forecasts every hour', () => {
-    const short = createForecastProcessor({ ...defaults, historyHours: 30 }, codec, samplesConfig);
-    const state = short.initState(0);
-    const result = run(short, state, hourlyRecords(T, T + 40 * HOUR));
-    const history = state.series.get(diskId)!.history;
-    expect(history).toHaveLength(30);
-    // hours 9..38 are closed and kept (hour 39 is open): the oldest kept one is hour 9
-    expect(history[0]).toBeCloseTo(diskValue(T + 9 * HOUR + HOUR / 2 - STEP / 2), 0);
-    expect(new Set(result.forecasts.map((r) => r[col('issued_at')])).size).toBe(38 - 23 + 1); // hours 23..38 closed with data
+  it('refits on at most historyHours of stored means, the newest ones, and still forecasts every hour', async () => {
+    const short = createForecastProcessor({ ...defaults, historyHours: 30, refitEveryHours: 5 }, codec, samplesConfig);
+    const history = memoryHistory();
+    const ranges: HistoryRange[] = [];
+    const recording = { ...history, lookup: (request: unknown) => { ranges.push(...(request as HistoryRequest).ranges); return history.lookup(request); } };
+    const result = await run(short, short.initState(0), hourlyRecords(T, T + 60 * HOUR), 1, recording);
+    expect(ranges.length).toBeGreaterThan(5);
+    for (const r of ranges) expect(r.to - r.from).toBeLessThanOrEqual(30 * HOUR);
+    expect(ranges.at(-1)!.from).toBeGreaterThan(T); // the oldest hours have left the window
+    expect(new Set(result.forecasts.map((r) => r[col('issued_at')])).size).toBe(58 - 23 + 1); // hours 23..58 closed with data
+  });
+
+  it('gives the same rows whether a refit reads its window from the store or gets it from its own batch', async () => {
+    const oneBatch = await run(processor, processor.initState(0), records, records.length);
+    expect(JSON.stringify(oneBatch)).toBe(JSON.stringify(baseline));
+  });
+
+  it('reads the store only in batches that fit or refit a series', async () => {
+    const history = memoryHistory();
+    let reads = 0;
+    const counting = { ...history, lookup: (request: unknown) => { reads++; return history.lookup(request); } };
+    const state = processor.initState(0);
+    const fitted: number[] = [];
+    const read: number[] = [];
+    for (const [i, record] of records.entries()) {
+      const before = state.series.get(diskId)?.forecaster;
+      const readsBefore = reads;
+      await run(processor, state, [record], 1, counting);
+      const after = state.series.get(diskId)!.forecaster;
+      if (after !== null && after !== before) fitted.push(i);
+      if (reads > readsBefore) read.push(i);
+    }
+    // first fit when hour 23 closes, richer members at hour 71, then refits one day apart
+    expect(fitted.length).toBeGreaterThanOrEqual(4);
+    expect(read).toEqual(fitted);
+  });
+
+  it('continues a snapshot written before forecast_history existed (history in the snapshot) like an uninterrupted run', async () => {
+    const cut = 80;
+    const first = processor.initState(0);
+    const head = await run(processor, first, records.slice(0, cut));
+    // the old form: the closed hours' means in the series, nothing in the table
+    const means = new Map(head.history.map((r) => [r[2] as number, r[3] as number]));
+    const parts = [...processor.snapshot!.serialize(first, 1 << 20)].map((text) => {
+      const part = JSON.parse(text) as { v: number; series: [string, Record<string, unknown>][] };
+      for (const [, s] of part.series) {
+        const hours = Array.from({ length: ((s['hourStart'] as number) - (s['historyStart'] as number)) / HOUR }, (_, k) => means.get((s['historyStart'] as number) + k * HOUR) ?? NaN);
+        s['history'] = encodeFloat64(hours);
+        delete s['historyStart'];
+        delete s['finite'];
+      }
+      return JSON.stringify(part);
+    });
+    const restored = processor.snapshot!.deserialize(parts);
+    expect(restored.series.get(diskId)!.unstored).toHaveLength(cut - 1);
+    const tail = await run(processor, restored, records.slice(cut), 5, memoryHistory());
+    expect(JSON.stringify({ forecasts: [...head.forecasts, ...tail.forecasts], plans: [...head.plans, ...tail.plans] }))
+      .toBe(JSON.stringify({ forecasts: baseline.forecasts, plans: baseline.plans }));
   });
 
   it('refuses a first-forecast threshold above the history it keeps', () => {

@@ -7,9 +7,16 @@
 // `skipped.late`; the forecast already issued for that hour stands (its actual, read from samples_1h by the
 // forecast_accuracy view, still includes it). Hours skipped entirely count as missing (NaN) in the history.
 // The newest hour of a series stays open until a later sample arrives, so a silent series issues nothing.
+//
+// History: every closed hour with samples is written to forecast_history (tenant, series, hour, mean). A
+// refit reads the series' window back instead of keeping six weeks of means in memory: prepare() decodes
+// the batch and asks for the stored window of each series that could fit or refit in it (mayRefit), the
+// runner reads it, and handle() appends the hours the batch closes. Every hour before the batch was
+// written by an earlier batch, which the runner stored before preparing this one, so a replay reads the
+// same window and issues the same forecasts.
 import type { AvroCodec } from '../../lib/avro/codec.ts';
 import type { MetricBatch } from '../../lib/avro/metric-batch.ts';
-import type { HandleResult, ProcessorDefinition } from '../../lib/runner/types.ts';
+import type { HandleResult, Loaded, Prepared, ProcessorDefinition } from '../../lib/runner/types.ts';
 import type { BusRecord } from '../../lib/bus/types.ts';
 import { defaultForecasterParams } from '../../models/forecast/index.ts';
 import { PrognosError } from '../../lib/errors.ts';
@@ -19,7 +26,8 @@ export type { Skipped } from '../samples/decode.ts';
 import type { SamplesConfig } from '../samples/config.ts';
 import type { ForecastConfig } from './config.ts';
 import { HOUR_MS, capacityPlanColumns, forecastColumns, type OutputRows } from './rows.ts';
-import { addSample, newSeries, type HourPolicy } from './series.ts';
+import { HISTORY_TABLE, historyColumns, windowsFrom, type HistoryRequest, type HistoryRow } from './history.ts';
+import { addSample, historyRange, mayRefit, newSeries, openWindow, type HourPolicy, type Windows } from './series.ts';
 import { deserializeState, serializeState, type ForecastPartitionState } from './state.ts';
 
 /** HandleResult plus the skipped figures; `accepted` counts samples folded into hours. */
@@ -29,7 +37,17 @@ export interface ForecastHandleResult extends HandleResult {
 
 /** The processor definition, with handle() typed to report the skipped figures. */
 export interface ForecastProcessor extends ProcessorDefinition<ForecastPartitionState> {
-  handle(state: ForecastPartitionState, records: readonly BusRecord[]): ForecastHandleResult;
+  prepare(state: ForecastPartitionState, records: readonly BusRecord[]): Prepared;
+  handle(state: ForecastPartitionState, records: readonly BusRecord[], loaded?: Loaded): ForecastHandleResult;
+}
+
+/** What prepare() hands to handle(): the batch decoded once, and the series that need their window. */
+interface BatchContext {
+  decoded: [samples: readonly SampleRow[], series: ReadonlyMap<string, MatchedSeries>][];
+  skipped: Skipped;
+  /** Series that may refit in the batch, and the stored part of their windows to read. */
+  refitting: string[];
+  request: HistoryRequest;
 }
 
 /**
@@ -48,7 +66,7 @@ export function createForecastProcessor(config: ForecastConfig, codec: AvroCodec
     horizonHours: config.horizonHours,
   };
 
-  function fold(state: ForecastPartitionState, samples: readonly SampleRow[], series: ReadonlyMap<string, MatchedSeries>, out: OutputRows, skipped: Skipped): number {
+  function fold(state: ForecastPartitionState, samples: readonly SampleRow[], series: ReadonlyMap<string, MatchedSeries>, out: OutputRows, skipped: Skipped, windows: Windows): number {
     let accepted = 0;
     for (const [tenant, id, ts, value] of samples) {
       let entry = state.series.get(id);
@@ -56,27 +74,50 @@ export function createForecastProcessor(config: ForecastConfig, codec: AvroCodec
         const meta = series.get(id)!;
         entry = newSeries(tenant, meta.metric, meta.labels, Math.floor(ts / HOUR_MS) * HOUR_MS);
         state.series.set(id, entry);
+        windows.set(id, []); // nothing stored before its first hour
       }
-      if (addSample(entry, id, ts, value, policy, out)) accepted++;
+      if (addSample(entry, id, ts, value, policy, out, windows)) accepted++;
       else skipped.late++;
     }
     return accepted;
   }
 
+  /** Decodes the batch and names the series whose stored window it needs (see mayRefit). */
+  function prepare(state: ForecastPartitionState, records: readonly BusRecord[]): Prepared {
+    const context: BatchContext = { decoded: [], skipped: { undecodable: 0, invalid: 0, unmatched: 0, late: 0 }, refitting: [], request: { ranges: [] } };
+    const lastHour = new Map<string, number>();
+    forEachMatchedRecord(codec, records, acceptance, pattern, context.skipped, (samples, series) => {
+      context.decoded.push([samples, series]);
+      for (const [, id, ts] of samples) lastHour.set(id, Math.max(lastHour.get(id) ?? -Infinity, ts));
+    });
+    const ranges = context.request.ranges;
+    for (const [id, ts] of lastHour) {
+      const s = state.series.get(id);
+      if (s === undefined || !mayRefit(s, (Math.floor(ts / HOUR_MS) * HOUR_MS - s.hourStart) / HOUR_MS, policy)) continue;
+      context.refitting.push(id);
+      const range = historyRange(s, policy);
+      if (range.from < range.to) ranges.push({ seriesId: id, ...range });
+    }
+    return { context, ...(ranges.length > 0 ? { request: context.request } : {}) };
+  }
+
   return {
     name: 'forecast',
     initState: () => ({ series: new Map() }),
-    handle(state, records): ForecastHandleResult {
-      const out: OutputRows = { forecasts: [], capacityPlans: [] };
-      const skipped: Skipped = { undecodable: 0, invalid: 0, unmatched: 0, late: 0 };
+    prepare,
+    handle(state, records, loaded): ForecastHandleResult {
+      if (loaded === undefined) throw new PrognosError('INTERNAL', 'forecast: handle() needs the batch prepared (lib/runner/runner.ts handleBatch)');
+      const { decoded, skipped, refitting, request } = loaded.context as BatchContext;
+      const stored = windowsFrom(request, (loaded.answer ?? []) as HistoryRow[]);
+      const windows: Windows = new Map(refitting.map((id) => [id, openWindow(state.series.get(id)!, stored.get(id) ?? [], policy)]));
+      const out: OutputRows = { forecasts: [], capacityPlans: [], history: [] };
       let accepted = 0;
-      forEachMatchedRecord(codec, records, acceptance, pattern, skipped, (samples, series) => {
-        accepted += fold(state, samples, series, out, skipped);
-      });
+      for (const [samples, series] of decoded) accepted += fold(state, samples, series, out, skipped, windows);
       return {
         outputs: [
           { table: 'forecasts', columns: forecastColumns, rows: out.forecasts },
           { table: 'capacity_plans', columns: capacityPlanColumns, rows: out.capacityPlans },
+          { table: HISTORY_TABLE, columns: historyColumns, rows: out.history },
         ],
         deadLetters: [],
         accepted,

@@ -1,5 +1,6 @@
 // Maps one issued forecast, and the capacity plan derived from it, to `forecasts` and `capacity_plans`
 // rows (times as epoch ms, absent times as null). Does not forecast and does not decide when to issue.
+// History rows (forecast_history) are made where hours close, in series.ts.
 import { describeExhaustion, timeToExhaustion } from '../../models/capacity/index.ts';
 import type { Forecast } from '../../models/forecast/index.ts';
 
@@ -15,6 +16,8 @@ export const HOUR_MS = 3_600_000;
 export interface OutputRows {
   forecasts: unknown[][];
   capacityPlans: unknown[][];
+  /** forecast_history rows: tenant, series id, hour start, mean (hours with samples only). */
+  history: unknown[][];
 }
 
 /** Who a forecast is for and when it was issued (the start of its first target hour). */

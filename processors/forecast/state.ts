@@ -1,6 +1,7 @@
-// Partition state of the forecast processor (per series: the open event-time hour, bounded hourly history,
-// the forecaster) and its JSON snapshot form. Snapshots are exact: NaN, ±Infinity and -0 survive the round
-// trip, so a restored state continues byte for byte like an uninterrupted one. No IO, no clock.
+// Partition state of the forecast processor (per series: the open event-time hour, what it knows about its
+// hourly history, the forecaster) and its JSON snapshot form. The history itself is in forecast_history,
+// not here. Snapshots are exact: NaN, ±Infinity and -0 survive the round trip, so a restored state
+// continues byte for byte like an uninterrupted one. No IO, no clock.
 import { decodeFloat64, encodeFloat64, seriesFromParts, seriesParts } from '../../lib/runner/snapshot-json.ts';
 import type { ForecasterState } from '../../models/forecast/index.ts';
 
@@ -14,14 +15,24 @@ export interface SeriesState {
   hourStart: number;
   sum: number;
   count: number;
-  /** Means of the closed hours just before `hourStart`, oldest first; NaN marks an hour without samples. Bounded. */
-  history: number[];
+  /** Start of the series' first closed hour (since it last started over): a fit reads no further back. */
+  historyStart: number;
+  /**
+   * Closed hours with samples in the fit window: exact after each fit or when the batch read the window,
+   * counted up between (never below the true count).
+   */
+  finite: number;
   /** Null until the series has enough history for a first fit. */
   forecaster: ForecasterState | null;
   /** Closed hours since the last (re)fit; the first fit starts it at a per-series offset so refits spread out. */
   sinceRefit: number;
   /** Member-set tier of the last fit (0 none, 1 one day, 2 three days, 3 three weeks); a higher tier refits early. */
   fitTier: number;
+  /**
+   * Only in series restored from a snapshot older than forecast_history: the closed hours from
+   * `historyStart` on that were never written there, kept until they leave the fit window.
+   */
+  unstored?: number[];
 }
 
 /** State of one bus partition: its series by series id, in first-seen order (keeps output order stable). */
@@ -29,15 +40,33 @@ export interface ForecastPartitionState {
   series: Map<string, SeriesState>;
 }
 
-/** A series as it travels in a snapshot: the history packed by encodeFloat64. */
-type StoredSeries = Omit<SeriesState, 'history'> & { history: string };
+/** A series as it travels in a snapshot (`unstored` packed by encodeFloat64). */
+type StoredSeries = Omit<SeriesState, 'unstored'> & { unstored?: string };
 
 /** The state as snapshot parts of about `partBytes` characters each (lib/runner/snapshot-json.ts). */
 export function serializeState(state: ForecastPartitionState, partBytes: number): Iterable<string> {
-  return seriesParts(state.series, partBytes, (s): StoredSeries => ({ ...s, history: encodeFloat64(s.history) }));
+  return seriesParts(state.series, partBytes, (s): StoredSeries => {
+    const { unstored, ...rest } = s;
+    return unstored === undefined ? rest : { ...rest, unstored: encodeFloat64(unstored) };
+  });
 }
 
-/** The state from the parts serializeState wrote, in order. */
+/** A series as snapshots before forecast_history wrote it: the closed hours just before `hourStart`, in memory. */
+type OldSeries = Omit<SeriesState, 'historyStart' | 'finite' | 'unstored'> & { history: string };
+
+/** A series from a snapshot; an old one's history becomes its unstored hours. */
+function fromSnapshot(raw: StoredSeries | OldSeries): SeriesState {
+  if ('history' in raw) {
+    const { history, ...rest } = raw;
+    const hours = Array.from(decodeFloat64(history));
+    const finite = hours.reduce((n, v) => (Number.isFinite(v) ? n + 1 : n), 0);
+    return { ...rest, historyStart: rest.hourStart - hours.length * 3_600_000, finite, ...(hours.length > 0 ? { unstored: hours } : {}) };
+  }
+  const { unstored, ...rest } = raw;
+  return unstored === undefined ? rest : { ...rest, unstored: Array.from(decodeFloat64(unstored)) };
+}
+
+/** The state from the parts serializeState wrote, in order (or an older snapshot's). */
 export function deserializeState(parts: readonly string[]): ForecastPartitionState {
-  return { series: seriesFromParts(parts, 'forecast', (s: StoredSeries): SeriesState => ({ ...s, history: Array.from(decodeFloat64(s.history)) })) };
+  return { series: seriesFromParts(parts, 'forecast', fromSnapshot) };
 }
