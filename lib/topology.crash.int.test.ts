@@ -18,6 +18,9 @@ function env(database: string): NodeJS.ProcessEnv {
   return {
     ...process.env, PROGNOS_DATA_DIR: dataDir, CLICKHOUSE_DATABASE: database, BUS_METRICS_TOPIC: `${database}.metrics`, LOG_LEVEL: 'warn', BUS_FSYNC: 'false', OPS_PORT: '0',
     SYNTHETIC_HOSTS: String(hosts), SYNTHETIC_BACKFILL_HOURS: String(hours), SYNTHETIC_TENANT: 'crash', PROCESSOR_SNAPSHOT_INTERVAL_MS: '2000',
+    // forecasts from hour 4, refits every 3 hours: the 20 hours fit and refit every series several times,
+    // each refit reading its window back from forecast_history
+    FORECAST_MIN_HISTORY_HOURS: '4', FORECAST_REFIT_EVERY_HOURS: '3',
   };
 }
 
@@ -28,6 +31,9 @@ describe('crash safety (embedded)', () => {
     const expected = digestOf(reference.out);
     expect(Number(expected['rollup_1m_count'])).toBe(expectedSamples);
     expect(Number(expected['samples_unique'])).toBe(expectedSamples);
+    const rowsOf = (table: string) => Number(expected[table]?.split('/')[0]);
+    expect(rowsOf('forecast_history')).toBe(hosts * 7 * (hours - 1)); // every closed hour; the newest stays open
+    expect(rowsOf('forecasts')).toBeGreaterThan(0);
 
     const { killed, code, digest } = await crashThenFinish(nowMs, env('crashed'), killDelays(20261122, 10, 800, 2500), 'reference');
     expect(killed).toBeGreaterThanOrEqual(10);

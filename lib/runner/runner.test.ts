@@ -548,3 +548,48 @@ describe('shutdown during a failing batch', () => {
     expect(checkpoints.all.get('g/t/0')).toMatchObject({ nextOffset: 0, pendingTo: 4 });
   });
 });
+
+describe('batches that read stored rows (prepare)', () => {
+  /** Writes [offset, rows stored before its batch] per record: what the look-up saw when the batch was prepared. */
+  const lookingBack = (): ProcessorDefinition<null> => ({
+    name: 'looking-back',
+    initState: () => null,
+    prepare: (_state, batch) => ({ context: batch[0]!.offset, request: { before: batch[0]!.offset } }),
+    handle(_state, batch, loaded) {
+      const seen = loaded!.answer as number;
+      return { outputs: [{ table: 'seen', columns: ['offset', 'seen'], rows: batch.map((r) => [r.offset, seen]) }], deadLetters: [], accepted: batch.length };
+    },
+  });
+
+  it('looks up after every earlier batch is stored, retrying a failed look-up', async () => {
+    const stored = createSink();
+    const sink = { ...stored, sink: { insert: async (rows: TableRows, token?: string) => { await new Promise((resolve) => setTimeout(resolve, 2)); await stored.sink.insert(rows, token); } } };
+    let failures = 1;
+    const lookup = async (request: unknown) => {
+      if (failures-- > 0) throw new PrognosError('STORE_UNAVAILABLE', 'down');
+      return sink.rows.filter((row) => (row[0] as number) < (request as { before: number }).before).length;
+    };
+    const feed = createFeed(7);
+    const registry = createRegistry();
+    const metrics = pipelineMetrics(registry);
+    const runner = createRunner({
+      definition: lookingBack(), consumer: feed.consumer, topic: 't', group: 'g', sink: sink.sink, lookup,
+      checkpoints: createMemoryCheckpoints(), snapshots: createMemorySnapshots(), config: testConfig(),
+      queue: new PQueue({ concurrency: 2 }), log, metrics, now: () => 0, onFatal: () => feed.stop(),
+    });
+    await runner.start();
+    await feed.drained;
+    expect(runner.healthy()).toBe(true);
+    // batches of 7: each saw exactly the records before its first one
+    expect(sink.rows).toEqual(records.map((r) => [r.offset, r.offset - (r.offset % 7)]));
+    expect((await registry.getSingleMetric('prognos_retries_total')?.get())?.values[0]?.value).toBe(1);
+  });
+
+  it('refuses to build a runner for such a processor without a look-up', () => {
+    const { consumer } = handDriven();
+    expect(() => createRunner({
+      definition: lookingBack(), consumer, topic: 't', group: 'g', sink: createSink().sink, checkpoints: createMemoryCheckpoints(), snapshots: createMemorySnapshots(),
+      config: testConfig(), queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
+    })).toThrow(/needs a look-up/);
+  });
+});

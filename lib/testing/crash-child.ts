@@ -38,7 +38,7 @@ export async function digest(store: Store): Promise<Record<string, string>> {
   }
   const tables = (await store.query<{ name: string }>(`SELECT name FROM system.tables WHERE database = '${db}'`)).map((t) => t.name);
   // ReplacingMergeTree tables (an open anomaly event is replaced by its resolved row): compare merged.
-  for (const table of ['forecasts', 'capacity_plans', 'anomaly_events', 'baselines']) {
+  for (const table of ['forecasts', 'capacity_plans', 'forecast_history', 'anomaly_events', 'baselines']) {
     if (tables.includes(table)) out[table] = await one(`SELECT toString(count()) || '/' || toString(sum(cityHash64(*))) AS v FROM ${db}.${table} FINAL`);
   }
   return out;

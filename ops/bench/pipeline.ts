@@ -25,6 +25,8 @@ import { hostSeries } from '../../ingest/synthetic/fleet.ts';
 import { createSamplesProcessor } from '../../processors/samples/handler.ts';
 import { createAnomalyProcessor } from '../../processors/anomaly/handler.ts';
 import { createForecastProcessor } from '../../processors/forecast/handler.ts';
+import { memoryHistory } from '../../processors/forecast/history.ts';
+import { handleBatch } from '../../lib/runner/runner.ts';
 import { stateAtScale, type StateFigure } from './pipeline/state.ts';
 
 
@@ -97,8 +99,9 @@ async function stages(dir: string): Promise<void> {
   if (refused > 0) throw new Error(`bench input produced ${refused} dead letters; fix the bench`);
   for (const definition of [createAnomalyProcessor(config.anomaly, codec, config.samples), createForecastProcessor(config.forecast, codec, config.samples)]) {
     const state = definition.initState(0) as never;
+    const history = memoryHistory(); // the forecast processor's refits read forecast_history
     const t = performance.now();
-    for (let i = 0; i < records.length; i += 500) definition.handle(state, records.slice(i, i + 500));
+    for (let i = 0; i < records.length; i += 500) history.keep(await handleBatch(definition as never, state, records.slice(i, i + 500), history.lookup));
     const ms = performance.now() - t;
     const bytes = definition.snapshot ? [...definition.snapshot.serialize(state, 1 << 20)].reduce((n, part) => n + Buffer.byteLength(part), 0) : 0;
     stateNotes.push(`${definition.name}: ${Math.round(bytes / SERIES)} bytes/series after ${POINTS} points (snapshot JSON, ${SERIES} series)`);
@@ -209,7 +212,7 @@ try {
   if (PHASES.has('live')) await steadyState(join(dir, 'c'));
   if (PHASES.has('state')) {
     const config = loadConfig({ PROGNOS_DATA_DIR: join(dir, 'd') });
-    stateFigures = stateAtScale(config, createMetricBatchCodec(), STATE_SCALES, STATE_MAX_GIB * 2 ** 30);
+    stateFigures = await stateAtScale(config, createMetricBatchCodec(), STATE_SCALES, STATE_MAX_GIB * 2 ** 30);
   }
   console.log(`\nprognos pipeline benchmark (${SERIES} series x ${POINTS} points for stages; Node ${process.version})\n`);
   console.log('| stage | samples | time | samples/s | note |\n|---|---:|---:|---:|---|');

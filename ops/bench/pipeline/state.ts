@@ -1,7 +1,8 @@
 // State per series at scale, for `npm run bench:pipeline`: runs a pool of real series through the anomaly
 // and forecast processors until their state is in steady state (anomaly: 2 days at 1-minute steps, so the
 // windows, seasonal bins and recurrence memory are full; forecast: FORECAST_HISTORY_HOURS of hourly points, so the
-// history is at its cap and the weekly members are fitted), then holds N copies of those states in one
+// fit window is full and the weekly members are fitted; the history itself is in forecast_history, here
+// an in-memory stand-in that is not counted), then holds N copies of those states in one
 // partition and measures the V8 heap plus ArrayBuffer memory they take, for each N asked for, with
 // 20-digit series ids as keys. Also reports the snapshot bytes per series. Anomaly series are copied slot by
 // slot into one partition state (the processor's own layout); forecast series are deep copies that keep
@@ -19,6 +20,8 @@ import { createAnomalyProcessor } from '../../../processors/anomaly/handler.ts';
 import { createForecastProcessor } from '../../../processors/forecast/handler.ts';
 import { initPartitionState, seriesNumbers, type AnomalyPartitionState } from '../../../processors/anomaly/state.ts';
 import type { ForecastPartitionState } from '../../../processors/forecast/state.ts';
+import { memoryHistory } from '../../../processors/forecast/history.ts';
+import { handleBatch } from '../../../lib/runner/runner.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -108,7 +111,7 @@ const slots = (pool: AnomalyPartitionState) => (n: number): { size: number; held
  * Steady-state heap and snapshot bytes per series for each scale in `scales`. A scale whose estimated heap
  * exceeds `maxHeapBytes` is not run (reported with NaN heap), so the bench never dies of its own weight.
  */
-export function stateAtScale(config: Config, codec: AvroCodec<MetricBatch>, scales: readonly number[], maxHeapBytes: number): StateFigure[] {
+export async function stateAtScale(config: Config, codec: AvroCodec<MetricBatch>, scales: readonly number[], maxHeapBytes: number): Promise<StateFigure[]> {
   const end = Math.floor(Date.now() / DAY_MS) * DAY_MS;
   const figures: StateFigure[] = [];
   const anomaly = createAnomalyProcessor(config.anomaly, codec, config.samples);
@@ -122,7 +125,8 @@ export function stateAtScale(config: Config, codec: AvroCodec<MetricBatch>, scal
   ];
   for (const { processor, input, holder } of pools) {
     const state = processor.initState(0);
-    for (const record of input) processor.handle(state as never, [record]);
+    const history = memoryHistory(); // the forecast processor's refits read forecast_history
+    for (const record of input) history.keep(await handleBatch(processor as never, state, [record], history.lookup));
     const count = (state as { series: Map<string, unknown> }).series.size;
     const snapshotBytes = [...processor.snapshot!.serialize(state as never, 1 << 20)].reduce((n, part) => n + Buffer.byteLength(part), 0) / count;
     const build = holder(state);
