@@ -197,6 +197,17 @@ describe('forecast processor', () => {
     expect(JSON.stringify(oneBatch)).toBe(JSON.stringify(baseline));
   });
 
+  it('reads the window of a series whose newest sample is not the last one in the record', async () => {
+    const state = processor.initState(0);
+    const history = memoryHistory();
+    await run(processor, state, hourlyRecords(T, T + 24 * HOUR), 5, history); // hours 0..22 closed, 23 open
+    // hour 24 first (closes hour 23: the first fit), then a late sample of hour 22
+    const record: BusRecord = { ...records[24]!, value: encode([T + 24 * HOUR, T + 22 * HOUR + 60_000]) };
+    const result = await run(processor, state, [record], 1, history);
+    expect(result.late).toBe(1);
+    expect(new Set(result.forecasts.map((r) => r[col('issued_at')]))).toEqual(new Set([T + 24 * HOUR]));
+  });
+
   it('reads the store only in batches that fit or refit a series', async () => {
     const history = memoryHistory();
     let reads = 0;

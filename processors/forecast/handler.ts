@@ -85,13 +85,21 @@ export function createForecastProcessor(config: ForecastConfig, codec: AvroCodec
   /** Decodes the batch and names the series whose stored window it needs (see mayRefit). */
   function prepare(state: ForecastPartitionState, records: readonly BusRecord[]): Prepared {
     const context: BatchContext = { decoded: [], skipped: { undecodable: 0, invalid: 0, unmatched: 0, late: 0 }, refitting: [], request: { ranges: [] } };
-    const lastHour = new Map<string, number>();
+    const latestTs = new Map<string, number>();
     forEachMatchedRecord(codec, records, acceptance, pattern, context.skipped, (samples, series) => {
       context.decoded.push([samples, series]);
-      for (const [, id, ts] of samples) lastHour.set(id, Math.max(lastHour.get(id) ?? -Infinity, ts));
+      // a record carries each series' samples together: one map update per run of one series
+      let latest = -Infinity;
+      for (let i = 0; i < samples.length; i++) {
+        const [, id, ts] = samples[i]!;
+        latest = Math.max(latest, ts);
+        if (samples[i + 1]?.[1] === id) continue;
+        latestTs.set(id, Math.max(latestTs.get(id) ?? -Infinity, latest));
+        latest = -Infinity;
+      }
     });
     const ranges = context.request.ranges;
-    for (const [id, ts] of lastHour) {
+    for (const [id, ts] of latestTs) {
       const s = state.series.get(id);
       if (s === undefined || !mayRefit(s, (Math.floor(ts / HOUR_MS) * HOUR_MS - s.hourStart) / HOUR_MS, policy)) continue;
       context.refitting.push(id);
