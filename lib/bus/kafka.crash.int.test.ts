@@ -21,6 +21,8 @@ function env(database: string): NodeJS.ProcessEnv {
     ...process.env, PROGNOS_DATA_DIR: dataDir, CLICKHOUSE_DATABASE: database, BUS_METRICS_TOPIC: `${database}.metrics`, LOG_LEVEL: 'error', OPS_PORT: '0',
     KAFKA_BROKERS: broker.bootstrap, KAFKA_IDEMPOTENT: 'false', KAFKA_SESSION_TIMEOUT_MS: '6000',
     SYNTHETIC_HOSTS: String(hosts), SYNTHETIC_BACKFILL_HOURS: String(hours), SYNTHETIC_TENANT: 'kcrash', PROCESSOR_SNAPSHOT_INTERVAL_MS: '2000',
+    // forecasts from hour 2, a refit every hour: each one reads the series' window from forecast_history
+    FORECAST_MIN_HISTORY_HOURS: '2', FORECAST_REFIT_EVERY_HOURS: '1',
   };
 }
 
@@ -40,6 +42,8 @@ describe.skipIf(unavailable !== undefined)('crash safety (Kafka mock broker)', (
     expect(reference.code).toBe(0);
     const expected = digestOf(reference.out);
     expect(Number(expected['rollup_1m_count'])).toBe(hosts * 7 * hours * 360);
+    expect(Number(expected['forecast_history']?.split('/')[0])).toBe(hosts * 7 * (hours - 1)); // the newest hour stays open
+    expect(Number(expected['forecasts']?.split('/')[0])).toBeGreaterThan(0);
 
     const { killed, code, digest } = await crashThenFinish(nowMs, env('kcrashed'), killDelays(7, 4, 1500, 4000), 'kref');
     expect(killed).toBe(4);
