@@ -10,6 +10,7 @@ import { forecastConfigSchema, type ForecastConfig } from './config.ts';
 import { createForecastProcessor, type ForecastHandleResult, type ForecastProcessor } from './handler.ts';
 import { HISTORY_TABLE, memoryHistory, type HistoryRange, type HistoryRequest } from './history.ts';
 import { encodeFloat64 } from '../../lib/runner/snapshot-json.ts';
+import { unpackForecaster } from '../../models/forecast/packed.ts';
 import { capacityPlanColumns, forecastColumns } from './rows.ts';
 import type { ForecastPartitionState } from './state.ts';
 
@@ -215,12 +216,17 @@ describe('forecast processor', () => {
     const state = processor.initState(0);
     const fitted: number[] = [];
     const read: number[] = [];
+    // a fit sets errorLevelAtFit afresh; an hourly update leaves it alone
+    const fitMark = () => {
+      const packed = state.series.get(diskId)?.forecaster;
+      return packed === undefined || packed === null ? undefined : unpackForecaster(packed).errorLevelAtFit;
+    };
     for (const [i, record] of records.entries()) {
-      const before = state.series.get(diskId)?.forecaster;
+      const before = fitMark();
       const readsBefore = reads;
       await run(processor, state, [record], 1, counting);
-      const after = state.series.get(diskId)!.forecaster;
-      if (after !== null && after !== before) fitted.push(i);
+      const after = fitMark();
+      if (after !== undefined && after !== before) fitted.push(i);
       if (reads > readsBefore) read.push(i);
     }
     // first fit when hour 23 closes, richer members at hour 71, then refits one day apart

@@ -4,7 +4,8 @@
 // kept here: a batch that may refit a series reads it from forecast_history first (see mayRefit and
 // handler.ts) and hands it in as the series' window. Pure and deterministic; samples of closed hours are
 // refused.
-import { fitForecaster, forecast, updateForecaster, type ForecasterParams } from '../../models/forecast/index.ts';
+import { fitForecaster, forecast, updateForecaster, type ForecasterParams, type ForecasterState } from '../../models/forecast/index.ts';
+import { packForecaster, unpackForecaster, type PackedForecaster } from '../../models/forecast/packed.ts';
 import { PrognosError } from '../../lib/errors.ts';
 import { HOUR_MS, capacityPlanRow, forecastRows, type OutputRows } from './rows.ts';
 import type { SeriesState } from './state.ts';
@@ -66,6 +67,18 @@ function advanceTo(s: SeriesState, seriesId: string, hour: number, policy: HourP
   s.hourStart = hour;
   s.sum = 0;
   s.count = 0;
+}
+
+/** Label lists shared by every series whose forecaster has the same model and members (a handful in all). */
+const sharedLabels = new Map<string, readonly string[]>();
+
+/** The forecaster packed for the time until the series' next hour closes, its label list shared. */
+export function pack(state: ForecasterState): PackedForecaster {
+  const packed = packForecaster(state);
+  const key = packed.labels.join('\u0000');
+  let labels = sharedLabels.get(key);
+  if (labels === undefined) sharedLabels.set(key, (labels = Object.freeze([...packed.labels])));
+  return { labels, numbers: packed.numbers };
 }
 
 const finiteCount = (values: readonly number[]): number => values.reduce((n, v) => (Number.isFinite(v) ? n + 1 : n), 0);
@@ -132,24 +145,27 @@ function closeHour(s: SeriesState, seriesId: string, hourStart: number, mean: nu
     if (window === undefined) throw new PrognosError('INTERNAL', `forecast: series ${seriesId} refits without its history (prepare() did not ask for it)`);
     return fitForecaster(window, policy.params);
   };
+  let forecaster: ForecasterState;
   if (s.forecaster === null) {
     if (s.finite < policy.minHistoryHours) return;
-    s.forecaster = fit();
+    forecaster = fit();
     s.fitTier = tierOf(s.finite, policy.params);
     s.sinceRefit = refitOffset(seriesId, policy.refitEveryHours);
   } else if (tierOf(s.finite, policy.params) > s.fitTier) {
     // enough history for a richer member set (see chooseMembers): refit now rather than up to a day later
-    s.forecaster = fit();
+    forecaster = fit();
     s.fitTier = tierOf(s.finite, policy.params);
     s.sinceRefit = refitOffset(seriesId, policy.refitEveryHours);
   } else if (++s.sinceRefit >= policy.refitEveryHours) {
-    s.forecaster = fit();
+    forecaster = fit();
     s.sinceRefit = 0;
   } else {
-    updateForecaster(s.forecaster, mean, policy.params);
+    forecaster = unpackForecaster(s.forecaster);
+    updateForecaster(forecaster, mean, policy.params);
   }
+  s.forecaster = pack(forecaster);
   if (!Number.isFinite(mean)) return; // forecasts are issued when an hour with data closes
-  const f = forecast(s.forecaster, policy.horizonHours, policy.params);
+  const f = forecast(forecaster, policy.horizonHours, policy.params);
   const issue = { tenant: s.tenant, seriesId, metric: s.metric, issuedAt: hourStart + HOUR_MS };
   for (const row of forecastRows(issue, f)) out.forecasts.push(row);
   if (s.capacity !== null) {

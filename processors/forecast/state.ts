@@ -4,6 +4,8 @@
 // continues byte for byte like an uninterrupted one. No IO, no clock.
 import { decodeFloat64, encodeFloat64, seriesFromParts, seriesParts } from '../../lib/runner/snapshot-json.ts';
 import type { ForecasterState } from '../../models/forecast/index.ts';
+import { unpackForecaster, type PackedForecaster } from '../../models/forecast/packed.ts';
+import { pack } from './series.ts';
 
 /** What the processor keeps about one series. */
 export interface SeriesState {
@@ -22,8 +24,8 @@ export interface SeriesState {
    * counted up between (never below the true count).
    */
   finite: number;
-  /** Null until the series has enough history for a first fit. */
-  forecaster: ForecasterState | null;
+  /** Null until the series has enough history for a first fit; packed between hour closes (snapshots hold the object form). */
+  forecaster: PackedForecaster | null;
   /** Closed hours since the last (re)fit; the first fit starts it at a per-series offset so refits spread out. */
   sinceRefit: number;
   /** Member-set tier of the last fit (0 none, 1 one day, 2 three days, 3 three weeks); a higher tier refits early. */
@@ -40,30 +42,32 @@ export interface ForecastPartitionState {
   series: Map<string, SeriesState>;
 }
 
-/** A series as it travels in a snapshot (`unstored` packed by encodeFloat64). */
-type StoredSeries = Omit<SeriesState, 'unstored'> & { unstored?: string };
+/** A series as it travels in a snapshot: the forecaster as an object, `unstored` packed by encodeFloat64. */
+type StoredSeries = Omit<SeriesState, 'unstored' | 'forecaster'> & { forecaster: ForecasterState | null; unstored?: string };
 
 /** The state as snapshot parts of about `partBytes` characters each (lib/runner/snapshot-json.ts). */
 export function serializeState(state: ForecastPartitionState, partBytes: number): Iterable<string> {
   return seriesParts(state.series, partBytes, (s): StoredSeries => {
     const { unstored, ...rest } = s;
-    return unstored === undefined ? rest : { ...rest, unstored: encodeFloat64(unstored) };
+    const stored = { ...rest, forecaster: s.forecaster === null ? null : unpackForecaster(s.forecaster) };
+    return unstored === undefined ? stored : { ...stored, unstored: encodeFloat64(unstored) };
   });
 }
 
 /** A series as snapshots before forecast_history wrote it: the closed hours just before `hourStart`, in memory. */
-type OldSeries = Omit<SeriesState, 'historyStart' | 'finite' | 'unstored'> & { history: string };
+type OldSeries = Omit<StoredSeries, 'historyStart' | 'finite' | 'unstored'> & { history: string };
 
 /** A series from a snapshot; an old one's history becomes its unstored hours. */
 function fromSnapshot(raw: StoredSeries | OldSeries): SeriesState {
+  const forecaster = raw.forecaster === null ? null : pack(raw.forecaster);
   if ('history' in raw) {
     const { history, ...rest } = raw;
     const hours = Array.from(decodeFloat64(history));
     const finite = hours.reduce((n, v) => (Number.isFinite(v) ? n + 1 : n), 0);
-    return { ...rest, historyStart: rest.hourStart - hours.length * 3_600_000, finite, ...(hours.length > 0 ? { unstored: hours } : {}) };
+    return { ...rest, forecaster, historyStart: rest.hourStart - hours.length * 3_600_000, finite, ...(hours.length > 0 ? { unstored: hours } : {}) };
   }
   const { unstored, ...rest } = raw;
-  return unstored === undefined ? rest : { ...rest, unstored: Array.from(decodeFloat64(unstored)) };
+  return unstored === undefined ? { ...rest, forecaster } : { ...rest, forecaster, unstored: Array.from(decodeFloat64(unstored)) };
 }
 
 /** The state from the parts serializeState wrote, in order (or an older snapshot's). */

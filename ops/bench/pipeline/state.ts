@@ -62,10 +62,11 @@ function heapUsed(): number {
   return usage.heapUsed + usage.arrayBuffers;
 }
 
-/** A deep copy with the live layout: number and Float64 arrays by slice (keeps unboxed doubles), fresh strings. */
+/** A deep copy with the live layout: number and Float64 arrays by slice (keeps unboxed doubles), fresh strings, shared frozen arrays kept shared. */
 function copy(x: unknown): unknown {
   if (typeof x === 'string') return Buffer.from(x).toString('utf8');
   if (x instanceof Float64Array) return x.slice();
+  if (Array.isArray(x) && Object.isFrozen(x)) return x; // shared by every series in the live state too (packed forecaster labels)
   if (Array.isArray(x)) return x.length > 0 && typeof x[0] === 'number' ? x.slice() : x.map(copy);
   if (x instanceof Map) return new Map([...x].map(([k, v]) => [k, copy(v)]));
   if (x !== null && typeof x === 'object') {
