@@ -592,4 +592,41 @@ describe('batches that read stored rows (prepare)', () => {
       config: testConfig(), queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
     })).toThrow(/needs a look-up/);
   });
+
+  it('a state rebuild prepares and looks up too, and writes again only the tables named in rebuildWrites', async () => {
+    const requests: number[] = [];
+    const definition: ProcessorDefinition<{ n: number }> = {
+      name: 'rebuilding',
+      initState: () => ({ n: 0 }),
+      prepare: (_state, batch) => ({ context: null, request: { before: batch[0]!.offset } }),
+      handle(state, batch, loaded) {
+        state.n += batch.length;
+        return {
+          outputs: [
+            { table: 'kept', columns: ['offset', 'seen'], rows: batch.map((r) => [r.offset, loaded!.answer]) },
+            { table: 'other', columns: ['offset'], rows: batch.map((r) => [r.offset]) },
+          ],
+          deadLetters: [], accepted: batch.length,
+        };
+      },
+      rebuildWrites: ['kept'],
+      snapshot: { serialize: (s) => [JSON.stringify(s)], deserialize: (parts) => JSON.parse(parts[0]!) as { n: number } },
+    };
+    const sink = createSink();
+    const tables: string[] = [];
+    const checkpoints = createMemoryCheckpoints();
+    await checkpoints.save('g', 't', 0, { nextOffset: 14, pendingTo: -1, version: 1 }, 0);
+    const feed = createFeed(7);
+    const runner = createRunner({
+      definition, consumer: feed.consumer, topic: 't', group: 'g', lookup: async (request) => { requests.push((request as { before: number }).before); return 'answer'; },
+      sink: { insert: async (rows, token) => { tables.push(`${rows.table}:${rows.rows[0]![0]}`); await sink.sink.insert(rows, token); } },
+      checkpoints, snapshots: createMemorySnapshots(), config: testConfig(),
+      queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => feed.stop(),
+    });
+    await runner.start();
+    await feed.drained;
+    expect(runner.healthy()).toBe(true);
+    expect(requests).toEqual([0, 7, 14, 21, 28, 35]);
+    expect(tables).toEqual(['kept:0', 'kept:7', 'kept:14', 'other:14', 'kept:21', 'other:21', 'kept:28', 'other:28', 'kept:35', 'other:35']);
+  });
 });

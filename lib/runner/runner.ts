@@ -335,7 +335,12 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
       const first = rest[0]!;
       if (first.offset < entry.restoreUntil) {
         const prefix = rest.filter((record) => record.offset < entry.restoreUntil);
-        await handleBatch(definition, entry.state, prefix, lookup); // outputs already durable: rebuild state only
+        entry.dirty = true; // until the rows re-written below are stored
+        const result = await handleBatch(definition, entry.state, prefix, lookup); // outputs already durable: rebuild state
+        const again = result.outputs.filter((rows) => rows.rows.length > 0 && definition.rebuildWrites?.includes(rows.table));
+        const tokenBase = `${group}|${topic}|${partition}|${prefix[0]!.offset}-${prefix.at(-1)!.offset}|rebuild`;
+        await Promise.all(again.map((rows) => deps.queue.add(() => withRetry(`insert ${rows.table}`, () => deps.sink.insert(rows, `${tokenBase}|${rows.table}`)))));
+        entry.dirty = false;
         entry.position = prefix.at(-1)!.offset + 1;
         entry.stateOffset = entry.position;
         rest = rest.slice(prefix.length);

@@ -75,6 +75,13 @@ export interface ProcessorDefinition<S> {
    * the runner stores a batch's outputs before it prepares the next, so the answer is the same in a replay.
    */
   prepare?(state: S, records: readonly BusRecord[]): Prepared;
+  /**
+   * Output tables that a state rebuild (records below the stored checkpoint) writes again. Only for
+   * idempotent tables (a re-written row replaces an identical one) that prepare() reads back: the records
+   * rebuilt may have been handled by an older version that did not write them (a snapshot from before the
+   * table existed), and a later batch must still find them.
+   */
+  rebuildWrites?: readonly string[];
   /** `loaded` is present when the definition has prepare(). */
   handle(state: S, records: readonly BusRecord[], loaded?: Loaded): HandleResult;
   /** Present for stateful processors: state snapshots are written periodically and on revoke. */

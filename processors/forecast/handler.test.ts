@@ -1,8 +1,13 @@
 import { Value } from '@sinclair/typebox/value';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createMetricBatchCodec, type MetricBatch } from '../../lib/avro/metric-batch.ts';
-import type { BusRecord } from '../../lib/bus/types.ts';
-import { handleBatch } from '../../lib/runner/runner.ts';
+import PQueue from 'p-queue';
+import { pino } from 'pino';
+import type { BusConsumer, BusRecord } from '../../lib/bus/types.ts';
+import { createRegistry, pipelineMetrics } from '../../lib/observability/metrics.ts';
+import { createMemoryCheckpoints } from '../../lib/runner/checkpoints.ts';
+import { createRunner, handleBatch } from '../../lib/runner/runner.ts';
+import { createMemorySnapshots } from '../../lib/runner/snapshots.ts';
 import type { TableRows } from '../../lib/store/types.ts';
 import { samplesConfigSchema, type SamplesConfig } from '../samples/config.ts';
 import { seriesId } from '../samples/series-id.ts';
@@ -66,6 +71,25 @@ async function run(processor: ForecastProcessor, state: ForecastPartitionState, 
     expect(result.deadLetters).toEqual([]);
   }
   return out;
+}
+
+/**
+ * The state as a snapshot written before forecast_history existed: each series carries its closed hours'
+ * means (from the history rows written so far) as `history`, and has no historyStart or finite.
+ */
+function oldSnapshot(processor: ForecastProcessor, state: ForecastPartitionState, historyRows: readonly unknown[][]): string[] {
+  const means = new Map(historyRows.map((r) => [r[2] as number, r[3] as number]));
+  return [...processor.snapshot!.serialize(state, 1 << 20)].map((text) => {
+    const part = JSON.parse(text) as { v: number; series: [string, Record<string, unknown>][] };
+    for (const [, s] of part.series) {
+      const from = s['historyStart'] as number;
+      const hours = Array.from({ length: ((s['hourStart'] as number) - from) / HOUR }, (_, k) => means.get(from + k * HOUR) ?? NaN);
+      s['history'] = encodeFloat64(hours);
+      delete s['historyStart'];
+      delete s['finite'];
+    }
+    return JSON.stringify(part);
+  });
 }
 
 const col = (name: string) => forecastColumns.indexOf(name);
@@ -238,23 +262,107 @@ describe('forecast processor', () => {
     const cut = 80;
     const first = processor.initState(0);
     const head = await run(processor, first, records.slice(0, cut));
-    // the old form: the closed hours' means in the series, nothing in the table
-    const means = new Map(head.history.map((r) => [r[2] as number, r[3] as number]));
-    const parts = [...processor.snapshot!.serialize(first, 1 << 20)].map((text) => {
-      const part = JSON.parse(text) as { v: number; series: [string, Record<string, unknown>][] };
-      for (const [, s] of part.series) {
-        const hours = Array.from({ length: ((s['hourStart'] as number) - (s['historyStart'] as number)) / HOUR }, (_, k) => means.get((s['historyStart'] as number) + k * HOUR) ?? NaN);
-        s['history'] = encodeFloat64(hours);
-        delete s['historyStart'];
-        delete s['finite'];
-      }
-      return JSON.stringify(part);
-    });
+    const parts = oldSnapshot(processor, first, head.history);
     const restored = processor.snapshot!.deserialize(parts);
     expect(restored.series.get(diskId)!.unstored).toHaveLength(cut - 1);
     const tail = await run(processor, restored, records.slice(cut), 5, memoryHistory());
     expect(JSON.stringify({ forecasts: [...head.forecasts, ...tail.forecasts], plans: [...head.plans, ...tail.plans] }))
       .toBe(JSON.stringify({ forecasts: baseline.forecasts, plans: baseline.plans }));
+  });
+
+  it.each([[80, 80], [80, 92]])('after restoring a pre-forecast_history snapshot at %i with checkpoint %i, hours the rebuild closes are in later windows', async (cut, stored) => {
+    // The old version snapshotted after `cut` records, stored the outputs of records up to `stored`
+    // (checkpoint), and was killed. The new version restores the snapshot, rebuilds cut..stored (no
+    // writes), then processes the rest: its refits must see the same hours as an uninterrupted run.
+    const first = processor.initState(0);
+    const head = await run(processor, first, records.slice(0, cut));
+    const parts = oldSnapshot(processor, first, head.history);
+    const snapshots = createMemorySnapshots();
+    const target = { group: 'g', topic: 't', partition: 0, slot: 0 as const, offset: cut, takenAt: 0 };
+    for (const [i, text] of parts.entries()) await snapshots.savePart(target, i + 1, text);
+    await snapshots.commit(target, parts.length);
+    const checkpoints = createMemoryCheckpoints();
+    await checkpoints.save('g', 't', 0, { nextOffset: stored, pendingTo: -1, version: 1 }, 0);
+    const table = memoryHistory(); // the old version never wrote forecast_history
+    const forecasts: unknown[][] = [];
+    const sink = {
+      async insert(rows: TableRows) {
+        if (rows.table === 'forecasts') forecasts.push(...rows.rows);
+        table.keep({ outputs: [rows], deadLetters: [], accepted: 0 });
+      },
+    };
+    let done: () => void = () => undefined;
+    const drained = new Promise<void>((resolve) => (done = resolve));
+    const consumer: BusConsumer = {
+      async start(handler) {
+        const from = (await handler.onAssigned([0])).get(0)!;
+        void (async () => {
+          for (let at = from; at < records.length; at += 5) await handler.onRecords(0, records.slice(at, at + 5), records.length);
+          done();
+        })();
+      },
+      async commit() {},
+      async stop() {},
+      healthy: () => true,
+    };
+    const runner = createRunner({
+      definition: processor, consumer, topic: 't', group: 'g', sink, lookup: table.lookup, checkpoints, snapshots,
+      config: { maxBatchRecords: 100, maxBatchBytes: 1 << 20, storeConcurrency: 2, checkpointIntervalMs: 0, snapshotIntervalMs: 1e9, snapshotPartBytes: 1 << 20, snapshotBufferBytes: 1 << 20, retryBaseDelayMs: 1, retryMaxDelayMs: 10 },
+      queue: new PQueue({ concurrency: 2 }), log: pino({ level: 'silent' }), metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => done(),
+    });
+    await runner.start();
+    await drained;
+    expect(runner.healthy()).toBe(true);
+    const expected = baseline.forecasts.filter((r) => (r[col('issued_at')] as number) >= T + stored * HOUR);
+    expect(forecasts.length).toBe(expected.length);
+    const differing = forecasts.filter((r, i) => JSON.stringify(r) !== JSON.stringify(expected[i])).length;
+    expect(differing).toBe(0);
+  });
+
+  it('an hour whose mean overflows gives the same rows whether its window comes from the store or the batch', async () => {
+    const big = records.map((r, i) => {
+      const timestamps = Array.from({ length: HOUR / STEP }, (_, k) => T + i * HOUR + k * STEP);
+      const values = timestamps.map((ts) => (i === 30 ? 1.5e308 : diskValue(ts)));
+      return { ...r, value: codec.encode({ tenant: 'acme', source: 'host-1', sent_at: T, series: [{ metric: 'disk_used_bytes', labels: diskLabels, kind: 'GAUGE', timestamps, values }] }) };
+    });
+    const byOne = await run(processor, processor.initState(0), big, 1);
+    const whole = await run(processor, processor.initState(0), big, big.length);
+    expect(JSON.stringify(whole.forecasts)).toBe(JSON.stringify(byOne.forecasts));
+  });
+
+  it('starts a series over after a silence longer than its history: it then forecasts like a new series', async () => {
+    // 100 hours of history: long enough for the daily ensemble, whose fit depends on where the window starts
+    const short = createForecastProcessor({ ...defaults, historyHours: 100 }, codec, samplesConfig);
+    const before = hourlyRecords(T, T + 40 * HOUR);
+    const after = hourlyRecords(T + 150 * HOUR, T + 260 * HOUR, before.length);
+    const resumed = await run(short, short.initState(0), [...before, ...after]);
+    const fresh = await run(short, short.initState(0), after);
+    const since = (rows: unknown[][]) => rows.filter((r) => (r[col('issued_at')] as number) > T + 41 * HOUR);
+    expect(since(fresh.forecasts).length).toBeGreaterThan(0);
+    expect(JSON.stringify(since(resumed.forecasts))).toBe(JSON.stringify(since(fresh.forecasts)));
+  });
+
+  it('caps a window at historyHours inside a batch too, and knows its exact count of hours with data', async () => {
+    const short = createForecastProcessor({ ...defaults, historyHours: 30, refitEveryHours: 5 }, codec, samplesConfig);
+    const sixty = hourlyRecords(T, T + 60 * HOUR);
+    const byOne = await run(short, short.initState(0), sixty, 1);
+    const state = short.initState(0);
+    const whole = await run(short, state, sixty, sixty.length);
+    expect(JSON.stringify(whole)).toBe(JSON.stringify(byOne));
+    expect(state.series.get(diskId)!.finite).toBe(30);
+  });
+
+  it('restores an old snapshot taken before the first fit, and drops its unstored hours once they leave the window', async () => {
+    const short = createForecastProcessor({ ...defaults, historyHours: 30 }, codec, samplesConfig);
+    const sixty = hourlyRecords(T, T + 60 * HOUR);
+    const expected = await run(short, short.initState(0), sixty);
+    const first = short.initState(0);
+    const head = await run(short, first, sixty.slice(0, 10));
+    const restored = short.snapshot!.deserialize(oldSnapshot(short, first, head.history));
+    expect(restored.series.get(diskId)!.unstored).toHaveLength(9);
+    const tail = await run(short, restored, sixty.slice(10), 5, memoryHistory());
+    expect(JSON.stringify([...head.forecasts, ...tail.forecasts])).toBe(JSON.stringify(expected.forecasts));
+    expect(restored.series.get(diskId)!.unstored).toBeUndefined();
   });
 
   it('refuses a first-forecast threshold above the history it keeps', () => {

@@ -113,6 +113,8 @@ export function createForecastProcessor(config: ForecastConfig, codec: AvroCodec
     name: 'forecast',
     initState: () => ({ series: new Map() }),
     prepare,
+    // a rebuild from a snapshot older than forecast_history replays hours no batch stored
+    rebuildWrites: [HISTORY_TABLE],
     handle(state, records, loaded): ForecastHandleResult {
       if (loaded === undefined) throw new PrognosError('INTERNAL', 'forecast: handle() needs the batch prepared (lib/runner/runner.ts handleBatch)');
       const { decoded, skipped, refitting, request } = loaded.context as BatchContext;

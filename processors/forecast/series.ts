@@ -133,7 +133,7 @@ export function openWindow(s: SeriesState, stored: readonly number[], policy: Ho
 function closeHour(s: SeriesState, seriesId: string, hourStart: number, mean: number, policy: HourPolicy, out: OutputRows, windows: Windows): void {
   const window = windows.get(seriesId);
   if (window !== undefined) {
-    window.push(mean);
+    window.push(Number.isFinite(mean) ? mean : NaN); // as the store gives it back: an overflowed mean has no row
     if (window.length > policy.params.maxFitPoints) window.splice(0, window.length - policy.params.maxFitPoints);
     s.finite = finiteCount(window);
   } else if (Number.isFinite(mean)) {
