@@ -17,9 +17,12 @@ export interface EnsembleConfig {
 }
 
 /**
- * Members by history length: with three weeks, Holt-Winters daily and daily+weekly on log and raw scale plus
- * weekly seasonal naive; with three days, daily Holt-Winters (log, raw) plus daily seasonal naive; with one
- * day, daily seasonal naive alone; below that, the last value (seasonal naive with period 1).
+ * Members by history length: with three weeks, Holt-Winters daily on log and raw scale, daily+weekly on the
+ * log scale, and weekly seasonal naive; with three days, daily Holt-Winters (log, raw) plus daily seasonal
+ * naive; with one day, daily seasonal naive alone; below that, the last value (seasonal naive with period 1).
+ * There is no raw-scale daily+weekly member: on a series that is not all positive the log member runs on the
+ * raw scale anyway (the same model twice), and on M4's validation split dropping it left OWA at 0.420
+ * (0.422 with it) while saving 192 numbers of state per series.
  */
 export function chooseMembers(n: number, c: EnsembleConfig): { name: string; specs: MemberSpec[] } {
   const d = c.season;
@@ -31,7 +34,6 @@ export function chooseMembers(n: number, c: EnsembleConfig): { name: string; spe
         { kind: 'smoothing', name: 'hw-daily-mult', periods: [d], trended: true, log: true },
         { kind: 'smoothing', name: 'hw-daily-add', periods: [d], trended: true, log: false },
         { kind: 'smoothing', name: 'hw-double-mult', periods: [d, w], trended: true, log: true },
-        { kind: 'smoothing', name: 'hw-double-add', periods: [d, w], trended: true, log: false },
         { kind: 'seasonal-naive', name: 'snaive-weekly', period: w },
       ],
     };

@@ -91,11 +91,11 @@ describe('updateForecaster', () => {
 });
 
 describe('fitted members kept', () => {
-  it.each([[5, 1], [20, 5]])('keeps only the members it combines and forecasts as a state holding all of them (noise %i: %i combined)', (noise, combined) => {
+  it.each([[5, 1], [20, 4]])('keeps only the members it combines and forecasts as a state holding all of them (noise %i: %i combined)', (noise, combined) => {
     const x = synthetic(24 * 28, noise);
     const compact = fitForecaster(x, params);
     const fitted = fitEnsemble(x, params);
-    expect(fitted.members).toHaveLength(5);
+    expect(fitted.members).toHaveLength(4);
     expect(fitted.active).toHaveLength(combined);
     expect(compact.members.map((m) => m.name)).toEqual(fitted.active.map((i) => fitted.members[i]?.name));
     const full = { ...compact, members: fitted.members, active: fitted.active };

@@ -71,7 +71,7 @@ export interface Forecast {
   hi95: number[];
 }
 
-const MODEL_VERSION = '1';
+const MODEL_VERSION = '2'; // 2: the weekly ensemble has no raw-scale double-seasonal member
 
 /**
  * Full refit from hourly history (values at consecutive hours, oldest first; NaN marks a missing hour).

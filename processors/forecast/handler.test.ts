@@ -118,7 +118,7 @@ describe('forecast processor', () => {
       expect(f).toBeLessThanOrEqual(hi80!);
       expect(hi80).toBeLessThanOrEqual(hi95!);
       expect(row[col('model')]).toMatch(/^(snaive-daily|ensemble-daily)/);
-      expect(row[col('model_version')]).toBe('1');
+      expect(row[col('model_version')]).toBe('2');
     }
     expect(baseline.forecasts.filter((r) => r[col('issued_at')] === T + 24 * HOUR).map((r) => r[col('step')])).toEqual(Array.from({ length: 48 }, (_, i) => i + 1));
   });
