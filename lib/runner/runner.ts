@@ -338,8 +338,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
         entry.dirty = true; // until the rows re-written below are stored
         const result = await handleBatch(definition, entry.state, prefix, lookup); // outputs already durable: rebuild state
         const again = result.outputs.filter((rows) => rows.rows.length > 0 && definition.rebuildWrites?.includes(rows.table));
-        const tokenBase = `${group}|${topic}|${partition}|${prefix[0]!.offset}-${prefix.at(-1)!.offset}|rebuild`;
-        await Promise.all(again.map((rows) => deps.queue.add(() => withRetry(`insert ${rows.table}`, () => deps.sink.insert(rows, `${tokenBase}|${rows.table}`)))));
+        await insertAll(again, `${group}|${topic}|${partition}|${prefix[0]!.offset}-${prefix.at(-1)!.offset}|rebuild`);
         entry.dirty = false;
         entry.position = prefix.at(-1)!.offset + 1;
         entry.stateOffset = entry.position;
@@ -378,8 +377,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
       entry.checkpoint = { nextOffset: first, pendingTo: last };
       await storeCheckpoint(partition, entry);
     }
-    const tokenBase = `${group}|${topic}|${partition}|${first}-${last}`;
-    await Promise.all(tables.map((rows) => deps.queue.add(() => withRetry(`insert ${rows.table}`, () => deps.sink.insert(rows, `${tokenBase}|${rows.table}`)))));
+    await insertAll(tables, `${group}|${topic}|${partition}|${first}-${last}`);
     await publish(messages);
     if (!replaying) {
       const storedAt = deps.now();
@@ -397,6 +395,11 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     for (const [reason, count] of Object.entries(result.skipped ?? {})) if (count > 0) metrics.skipped.inc({ component, reason }, count);
     metrics.batchDuration.observe({ component }, (performance.now() - started) / 1000);
     log.debug({ partition, first, last, accepted: result.accepted, deadLetters: result.deadLetters.length, replaying }, 'batch stored');
+  }
+
+  /** Inserts every table through the shared store queue, with retries, each under `tokenBase|table`. */
+  async function insertAll(tables: readonly TableRows[], tokenBase: string): Promise<void> {
+    await Promise.all(tables.map((rows) => deps.queue.add(() => withRetry(`insert ${rows.table}`, () => deps.sink.insert(rows, `${tokenBase}|${rows.table}`)))));
   }
 
   async function publish(messages: readonly { topic: string; key: string; value: Buffer }[]): Promise<void> {

@@ -25,7 +25,7 @@ import { compileMetricPattern, forEachMatchedRecord, type MatchedSeries, type Sa
 export type { Skipped } from '../samples/decode.ts';
 import type { SamplesConfig } from '../samples/config.ts';
 import type { ForecastConfig } from './config.ts';
-import { HOUR_MS, capacityPlanColumns, forecastColumns, type OutputRows } from './rows.ts';
+import { HOUR_MS, capacityPlanColumns, forecastColumns, hourOf, type OutputRows } from './rows.ts';
 import { HISTORY_TABLE, historyColumns, windowsFrom, type HistoryRequest, type HistoryRow } from './history.ts';
 import { addSample, historyRange, mayRefit, newSeries, openWindow, type HourPolicy, type Windows } from './series.ts';
 import { deserializeState, serializeState, type ForecastPartitionState } from './state.ts';
@@ -72,7 +72,7 @@ export function createForecastProcessor(config: ForecastConfig, codec: AvroCodec
       let entry = state.series.get(id);
       if (entry === undefined) {
         const meta = series.get(id)!;
-        entry = newSeries(tenant, meta.metric, meta.labels, Math.floor(ts / HOUR_MS) * HOUR_MS);
+        entry = newSeries(tenant, meta.metric, meta.labels, hourOf(ts));
         state.series.set(id, entry);
         windows.set(id, []); // nothing stored before its first hour
       }
@@ -101,7 +101,7 @@ export function createForecastProcessor(config: ForecastConfig, codec: AvroCodec
     const ranges = context.request.ranges;
     for (const [id, ts] of latestTs) {
       const s = state.series.get(id);
-      if (s === undefined || !mayRefit(s, (Math.floor(ts / HOUR_MS) * HOUR_MS - s.hourStart) / HOUR_MS, policy)) continue;
+      if (s === undefined || !mayRefit(s, (hourOf(ts) - s.hourStart) / HOUR_MS, policy)) continue;
       context.refitting.push(id);
       const range = historyRange(s, policy);
       if (range.from < range.to) ranges.push({ seriesId: id, ...range });

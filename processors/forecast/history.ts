@@ -3,11 +3,10 @@
 // the batch refits on, and an in-memory history standing in for the table in tests and benches. No IO: the
 // store adapter is history-store.ts.
 import type { HandleResult, Lookup } from '../../lib/runner/types.ts';
+import { HOUR_MS } from './rows.ts';
 
 export const HISTORY_TABLE = 'forecast_history';
 export const historyColumns = ['tenant', 'series_id', 'hour', 'mean'];
-
-const HOUR_MS = 3_600_000;
 
 /** The stored hours [from, to) of one series (epoch ms, hour starts). */
 export interface HistoryRange {

@@ -12,6 +12,9 @@ export const capacityPlanColumns = [
 
 export const HOUR_MS = 3_600_000;
 
+/** Start (epoch ms) of the hour holding `ts`. */
+export const hourOf = (ts: number): number => Math.floor(ts / HOUR_MS) * HOUR_MS;
+
 /** Rows accumulated over one handle() call. */
 export interface OutputRows {
   forecasts: unknown[][];

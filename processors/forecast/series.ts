@@ -7,7 +7,7 @@
 import { fitForecaster, forecast, updateForecaster, type ForecasterParams, type ForecasterState } from '../../models/forecast/index.ts';
 import { packForecaster, unpackForecaster, type PackedForecaster } from '../../models/forecast/packed.ts';
 import { PrognosError } from '../../lib/errors.ts';
-import { HOUR_MS, capacityPlanRow, forecastRows, type OutputRows } from './rows.ts';
+import { HOUR_MS, capacityPlanRow, forecastRows, hourOf, type OutputRows } from './rows.ts';
 import type { SeriesState } from './state.ts';
 
 /** What hour closing needs to know (from config and the model defaults). */
@@ -40,7 +40,7 @@ export function newSeries(tenant: string, metric: string, labels: Readonly<Recor
  * closed by a later sample. A sample of a later hour first closes the open hour.
  */
 export function addSample(s: SeriesState, seriesId: string, ts: number, value: number, policy: HourPolicy, out: OutputRows, windows: Windows): boolean {
-  const hour = Math.floor(ts / HOUR_MS) * HOUR_MS;
+  const hour = hourOf(ts);
   if (hour < s.hourStart) return false;
   if (hour > s.hourStart) advanceTo(s, seriesId, hour, policy, out, windows);
   s.sum += value;
@@ -81,7 +81,8 @@ export function pack(state: ForecasterState): PackedForecaster {
   return { labels, numbers: packed.numbers };
 }
 
-const finiteCount = (values: readonly number[]): number => values.reduce((n, v) => (Number.isFinite(v) ? n + 1 : n), 0);
+/** Hours with data (finite means) among `values`. */
+export const finiteCount = (values: readonly number[]): number => values.reduce((n, v) => (Number.isFinite(v) ? n + 1 : n), 0);
 
 /**
  * Which member set a fit on `finite` points gets: the forecaster picks richer models at one day, three

@@ -5,7 +5,8 @@
 import { decodeFloat64, encodeFloat64, seriesFromParts, seriesParts } from '../../lib/runner/snapshot-json.ts';
 import type { ForecasterState } from '../../models/forecast/index.ts';
 import { unpackForecaster, type PackedForecaster } from '../../models/forecast/packed.ts';
-import { pack } from './series.ts';
+import { HOUR_MS } from './rows.ts';
+import { finiteCount, pack } from './series.ts';
 
 /** What the processor keeps about one series. */
 export interface SeriesState {
@@ -63,8 +64,7 @@ function fromSnapshot(raw: StoredSeries | OldSeries): SeriesState {
   if ('history' in raw) {
     const { history, ...rest } = raw;
     const hours = Array.from(decodeFloat64(history));
-    const finite = hours.reduce((n, v) => (Number.isFinite(v) ? n + 1 : n), 0);
-    return { ...rest, forecaster, historyStart: rest.hourStart - hours.length * 3_600_000, finite, ...(hours.length > 0 ? { unstored: hours } : {}) };
+    return { ...rest, forecaster, historyStart: rest.hourStart - hours.length * HOUR_MS, finite: finiteCount(hours), ...(hours.length > 0 ? { unstored: hours } : {}) };
   }
   const { unstored, ...rest } = raw;
   return unstored === undefined ? { ...rest, forecaster } : { ...rest, forecaster, unstored: Array.from(decodeFloat64(unstored)) };
