@@ -123,7 +123,6 @@ async function stages(dir: string): Promise<void> {
 
 type HistogramValues = { values: { labels: Record<string, unknown>; value: number; metricName?: string }[] };
 
-/** Upper bound of the q-quantile (a bucket's le) of one component's observations. */
 /**
  * Records the processors have not handled yet, from the lag gauge they set after each batch (where they
  * have got to, against the log end at their last fetch). The stored checkpoints trail this by up to
@@ -135,17 +134,22 @@ async function behind(registry: ReturnType<typeof createRegistry>, components: r
   return values.reduce((sum, v) => sum + v.value, 0);
 }
 
+/** One component's cumulative buckets (upper bound `le`, count at or below it) and its observation count. */
+function bucketsOf(histogram: HistogramValues, component: string): { buckets: { le: number; count: number }[]; total: number } {
+  const buckets = histogram.values.filter((v) => v.metricName?.endsWith('_bucket') && v.labels['component'] === component).map((v) => ({ le: Number(v.labels['le']), count: v.value }));
+  return { buckets, total: buckets.at(-1)?.count ?? 0 };
+}
+
 /** Share of observations above `bound` seconds (a bucket bound), as a percentage. */
 function over(histogram: HistogramValues, bound: number, component: string): string {
-  const buckets = histogram.values.filter((v) => v.metricName?.endsWith('_bucket') && v.labels['component'] === component).map((v) => ({ le: Number(v.labels['le']), count: v.value }));
-  const total = buckets.at(-1)?.count ?? 0;
+  const { buckets, total } = bucketsOf(histogram, component);
   const within = buckets.find((b) => b.le === bound)?.count ?? 0;
   return total > 0 ? `${(((total - within) / total) * 100).toFixed(2)}%` : 'n/a';
 }
 
+/** Upper bound of the q-quantile (a bucket's le) of one component's observations. */
 function quantile(histogram: HistogramValues, q: number, component: string): number {
-  const buckets = histogram.values.filter((v) => v.metricName?.endsWith('_bucket') && v.labels['component'] === component).map((v) => ({ le: Number(v.labels['le']), count: v.value }));
-  const total = buckets.at(-1)?.count ?? 0;
+  const { buckets, total } = bucketsOf(histogram, component);
   return buckets.find((b) => b.count >= q * total)?.le ?? Number.NaN;
 }
 
