@@ -159,6 +159,17 @@ describe('forecast processor', () => {
       .toBe(JSON.stringify({ forecasts: baseline.forecasts, plans: baseline.plans }));
   });
 
+  it('keeps one copy of each tenant and metric name per partition, in a restored one too', async () => {
+    const state = processor.initState(0);
+    const second = { metric: 'disk_used_bytes', labels: { ...diskLabels, host: 'host-2' }, kind: 'GAUGE' as const, timestamps: [T], values: [1] };
+    await handleBatch(processor, state, [{ ...records[0]!, value: encode([T], [second]) }]);
+    expect(state.series.size).toBe(2);
+    expect([...state.names.keys()].sort()).toEqual(['acme', 'disk_used_bytes']);
+    const restored = processor.snapshot!.deserialize([...processor.snapshot!.serialize(state, 2048)]);
+    expect([...restored.names.keys()].sort()).toEqual(['acme', 'disk_used_bytes']);
+    expect([...restored.series.values()].map((s) => [s.tenant, s.metric])).toEqual([['acme', 'disk_used_bytes'], ['acme', 'disk_used_bytes']]);
+  });
+
   it('ignores and counts a sample of an hour already closed', async () => {
     const late: BusRecord = { ...records[30]!, value: encode([T + 10 * HOUR + 60_000]) };
     const withLate = [...records.slice(0, 30), late, ...records.slice(30)].map((r, offset) => ({ ...r, offset }));

@@ -28,7 +28,7 @@ import type { ForecastConfig } from './config.ts';
 import { HOUR_MS, capacityPlanColumns, forecastColumns, hourOf, type OutputRows } from './rows.ts';
 import { HISTORY_TABLE, historyColumns, windowsFrom, type HistoryRequest, type HistoryRow } from './history.ts';
 import { addSample, historyRange, mayRefit, newSeries, openWindow, type HourPolicy, type Windows } from './series.ts';
-import { deserializeState, serializeState, type ForecastPartitionState } from './state.ts';
+import { deserializeState, emptyState, interned, serializeState, type ForecastPartitionState } from './state.ts';
 
 /** HandleResult plus the skipped figures; `accepted` counts samples folded into hours. */
 export interface ForecastHandleResult extends HandleResult {
@@ -72,7 +72,7 @@ export function createForecastProcessor(config: ForecastConfig, codec: AvroCodec
       let entry = state.series.get(id);
       if (entry === undefined) {
         const meta = series.get(id)!;
-        entry = newSeries(tenant, meta.metric, meta.labels, hourOf(ts));
+        entry = newSeries(interned(state, tenant), interned(state, meta.metric), meta.labels, hourOf(ts));
         state.series.set(id, entry);
         windows.set(id, []); // nothing stored before its first hour
       }
@@ -111,7 +111,7 @@ export function createForecastProcessor(config: ForecastConfig, codec: AvroCodec
 
   return {
     name: 'forecast',
-    initState: () => ({ series: new Map() }),
+    initState: emptyState,
     prepare,
     // a rebuild from a snapshot older than forecast_history replays hours no batch stored
     rebuildWrites: [HISTORY_TABLE],

@@ -78,7 +78,7 @@ export function pack(state: ForecasterState): PackedForecaster {
   const key = packed.labels.join('\u0000');
   let labels = sharedLabels.get(key);
   if (labels === undefined) sharedLabels.set(key, (labels = Object.freeze([...packed.labels])));
-  return { labels, numbers: packed.numbers };
+  return { labels, data: packed.data };
 }
 
 /** Hours with data (finite means) among `values`. */

@@ -41,6 +41,19 @@ export interface SeriesState {
 /** State of one bus partition: its series by series id, in first-seen order (keeps output order stable). */
 export interface ForecastPartitionState {
   series: Map<string, SeriesState>;
+  /** Tenant and metric names, one string each for all the partition's series (not a copy per series). */
+  names: Map<string, string>;
+}
+
+/** An empty partition. */
+export const emptyState = (): ForecastPartitionState => ({ series: new Map(), names: new Map() });
+
+/** `name` as the partition's one copy of it. */
+export function interned(state: ForecastPartitionState, name: string): string {
+  const known = state.names.get(name);
+  if (known !== undefined) return known;
+  state.names.set(name, name);
+  return name;
 }
 
 /** A series as it travels in a snapshot: the forecaster as an object, `unstored` packed by encodeFloat64. */
@@ -72,5 +85,11 @@ function fromSnapshot(raw: StoredSeries | OldSeries): SeriesState {
 
 /** The state from the parts serializeState wrote, in order (or an older snapshot's). */
 export function deserializeState(parts: readonly string[]): ForecastPartitionState {
-  return { series: seriesFromParts(parts, 'forecast', fromSnapshot) };
+  const state = emptyState();
+  state.series = seriesFromParts(parts, 'forecast', fromSnapshot);
+  for (const s of state.series.values()) {
+    s.tenant = interned(state, s.tenant);
+    s.metric = interned(state, s.metric);
+  }
+  return state;
 }

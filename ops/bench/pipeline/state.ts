@@ -7,7 +7,8 @@
 // 20-digit series ids as keys. Also reports the snapshot bytes per series. Anomaly series are copied slot by
 // slot into one partition state (the processor's own layout); forecast series are deep copies that keep
 // V8's array layout (number arrays stay unboxed doubles, as in the live state; structuredClone would box
-// every element and triple the figure), strings copied too, so nothing is shared between series.
+// every element and triple the figure), strings copied too, so nothing is shared between series that the
+// processor does not share (its tenant and metric names are one string per partition).
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { AvroCodec } from '../../../lib/avro/codec.ts';
@@ -62,16 +63,21 @@ function heapUsed(): number {
   return usage.heapUsed + usage.arrayBuffers;
 }
 
-/** A deep copy with the live layout: number and Float64 arrays by slice (keeps unboxed doubles), fresh strings, shared frozen arrays kept shared. */
-function copy(x: unknown): unknown {
+/**
+ * A deep copy with the live layout: number arrays, Float64 arrays and ArrayBuffers by slice (keeps unboxed
+ * doubles), fresh strings, shared frozen arrays kept shared. Properties named in `shared` keep their value:
+ * the live state holds one copy of them for many series (the forecast processor's tenant and metric names).
+ */
+function copy(x: unknown, shared: ReadonlySet<string> = new Set()): unknown {
   if (typeof x === 'string') return Buffer.from(x).toString('utf8');
   if (x instanceof Float64Array) return x.slice();
+  if (x instanceof ArrayBuffer) return x.slice(0);
   if (Array.isArray(x) && Object.isFrozen(x)) return x; // shared by every series in the live state too (packed forecaster labels)
-  if (Array.isArray(x)) return x.length > 0 && typeof x[0] === 'number' ? x.slice() : x.map(copy);
-  if (x instanceof Map) return new Map([...x].map(([k, v]) => [k, copy(v)]));
+  if (Array.isArray(x)) return x.length > 0 && typeof x[0] === 'number' ? x.slice() : x.map((v) => copy(v, shared));
+  if (x instanceof Map) return new Map([...x].map(([k, v]) => [k, copy(v, shared)]));
   if (x !== null && typeof x === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(x)) out[k] = copy(v);
+    const out: Record<string, unknown> = { ...x }; // the source's shape: its properties in-object, as the processor's literals have them
+    for (const [k, v] of Object.entries(x)) if (!shared.has(k)) out[k] = copy(v, shared);
     return out;
   }
   return x;
@@ -89,10 +95,10 @@ function measure(n: number, build: (n: number) => { size: number }): { total: nu
   return { total, perSeries: total / n };
 }
 
-/** `n` deep copies of the pool's series in one map (the forecast processor's partition form). */
-const copies = <S>(pool: readonly S[]) => (n: number): Map<string, S> => {
+/** `n` deep copies of the pool's series in one map (the forecast processor's partition form), `shared` properties kept. */
+const copies = <S>(pool: readonly S[], shared: ReadonlySet<string>) => (n: number): Map<string, S> => {
   const held = new Map<string, S>();
-  for (let i = 0; i < n; i++) held.set(idOf(i), copy(pool[i % pool.length]) as S);
+  for (let i = 0; i < n; i++) held.set(idOf(i), copy(pool[i % pool.length], shared) as S);
   return held;
 };
 
@@ -121,7 +127,7 @@ export async function stateAtScale(config: Config, codec: AvroCodec<MetricBatch>
     { processor: anomaly, input: records(codec, 10, end, 2, 60_000), holder: (state: unknown) => slots(state as AnomalyPartitionState) },
     {
       processor: forecast, input: records(codec, 1, end, Math.ceil(config.forecast.historyHours / 24) + 1, 3_600_000),
-      holder: (state: unknown) => copies([...(state as ForecastPartitionState).series.values()]),
+      holder: (state: unknown) => copies([...(state as ForecastPartitionState).series.values()], new Set(['tenant', 'metric'])),
     },
   ];
   for (const { processor, input, holder } of pools) {
