@@ -18,6 +18,22 @@ describe('slab', () => {
     }
   });
 
+  it('hands a freed slot out again, zeroed, before growing, and refuses to view or free it while free', () => {
+    const slab = createSlab(2, 2);
+    const [a, b] = [slab.alloc(), slab.alloc()];
+    slab.view(a).data.fill(7, slab.view(a).at, slab.view(a).at + 2);
+    slab.free(a);
+    expect(() => slab.view(a)).toThrow(/not allocated/);
+    expect(() => slab.free(a)).toThrow(/not allocated/);
+    expect(slab.alloc()).toBe(a);
+    const { data, at } = slab.view(a);
+    expect([...data.subarray(at, at + 2)]).toEqual([0, 0]);
+    expect(slab.size).toBe(2);
+    expect(slab.alloc()).toBe(2); // nothing free: grows
+    slab.free(b);
+    expect(() => slab.free(b)).toThrow(/not allocated/);
+  });
+
   it('refuses a slot it has not allocated and a stride that is not a positive integer', () => {
     const slab = createSlab(4);
     slab.alloc();

@@ -49,7 +49,7 @@ describe('packForecaster', () => {
   it('is idempotent: a packed state packs to the same bytes again', () => {
     const packed = packForecaster(fitForecaster(series(600), params));
     const again = packForecaster(unpackForecaster(packed));
-    expect(Buffer.from(again.data).equals(Buffer.from(packed.data))).toBe(true);
+    expect(Buffer.from(again.bytes).equals(Buffer.from(packed.bytes))).toBe(true);
     expect(again.labels).toStrictEqual(packed.labels);
   });
 
@@ -57,7 +57,16 @@ describe('packForecaster', () => {
     const state = fitForecaster(series(600), params);
     const packed = packForecaster(state);
     expect(state.members.some((m) => m.kind === 'smoothing' && m.model.periods.includes(168))).toBe(true);
-    expect(packed.data.byteLength).toBeLessThan(0.6 * 8 * numbers(state).length);
+    expect(packed.bytes.byteLength).toBeLessThan(0.6 * 8 * numbers(state).length);
+  });
+
+  it('unpacks from bytes inside a larger buffer (a slab slot), padding after them ignored', () => {
+    const state = fitForecaster(series(600), params);
+    const packed = packForecaster(state);
+    const slab = new Uint8Array(64 + packed.bytes.byteLength + 16).fill(0xff);
+    slab.set(packed.bytes, 64);
+    const slot = slab.subarray(64, 64 + packed.bytes.byteLength + 4);
+    expect(unpackForecaster({ labels: packed.labels, bytes: slot })).toStrictEqual(unpackForecaster(packed));
   });
 
   it('keeps NaN, infinities and -0 as they were', () => {
@@ -82,7 +91,7 @@ describe('packForecaster', () => {
     member.model.seasons[0]![3] = value;
     const packed = packForecaster(state);
     expect(unpackForecaster(packed)).toStrictEqual(state);
-    expect(packed.data.byteLength).toBeGreaterThan(packForecaster(narrowed(fitForecaster(series(600), params))).data.byteLength);
+    expect(packed.bytes.byteLength).toBeGreaterThan(packForecaster(narrowed(fitForecaster(series(600), params))).bytes.byteLength);
   });
 
   it('keeps every number exact when a count or index is beyond what float32 holds exactly', () => {

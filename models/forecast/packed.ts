@@ -1,5 +1,5 @@
-// Forecaster state packed for holding many series at rest: its numbers in one ArrayBuffer and its names in
-// one string array, instead of an object per member, weight set and season (under a fifth of the memory of
+// Forecaster state packed for holding many series at rest: its numbers in bytes (which the caller may keep
+// in a slab of many series) and its names in one string array, instead of an object per member, weight set and season (under a fifth of the memory of
 // the object form). Two kinds of numbers:
 // - exact (float64): the error levels, points consumed, and each member's level, trend and position;
 // - narrow (float32 where it can): flags, counts, period lengths and member indices, which float32 holds
@@ -17,8 +17,11 @@ import type { MemberState } from './members.ts';
 export interface PackedForecaster {
   /** [model, modelVersion, ...member names]; equal label lists may be one shared (frozen) array. */
   readonly labels: readonly string[];
-  /** [exact count (negated when the narrow values are float64), ...exact values] as float64, then the narrow values. */
-  readonly data: ArrayBuffer;
+  /**
+   * [exact count (negated when the narrow values are float64), ...exact values] as float64, then the
+   * narrow values. Starts at a multiple of 8 bytes in its buffer; may run on past the last narrow value.
+   */
+  readonly bytes: Uint8Array;
 }
 
 const SMOOTHING = 0;
@@ -75,15 +78,17 @@ export function packForecaster(state: ForecasterState): PackedForecaster {
   head[0] = float32 ? exact.length : -exact.length;
   head.set(exact, HEADER);
   (float32 ? new Float32Array(data, 8 * wide) : new Float64Array(data, 8 * wide)).set(narrow);
-  return { labels: [state.model, state.modelVersion, ...state.members.map((m) => m.name)], data };
+  return { labels: [state.model, state.modelVersion, ...state.members.map((m) => m.name)], bytes: new Uint8Array(data) };
 }
 
 /** The state packForecaster packed, as fresh objects. */
 export function unpackForecaster(packed: PackedForecaster): ForecasterState {
-  const count = new Float64Array(packed.data, 0, HEADER)[0]!;
+  const { buffer, byteOffset, byteLength } = packed.bytes;
+  const count = new Float64Array(buffer, byteOffset, HEADER)[0]!;
   const wide = HEADER + Math.abs(count);
-  const exact = new Float64Array(packed.data, 0, wide);
-  const narrow = count > 0 ? new Float32Array(packed.data, 8 * wide) : new Float64Array(packed.data, 8 * wide);
+  const exact = new Float64Array(buffer, byteOffset, wide);
+  const rest = byteLength - 8 * wide;
+  const narrow = count > 0 ? new Float32Array(buffer, byteOffset + 8 * wide, rest >> 2) : new Float64Array(buffer, byteOffset + 8 * wide, rest >> 3);
   let at = HEADER;
   let n = 0;
   const next = (): number => exact[at++]!;

@@ -15,7 +15,7 @@ import { forecastConfigSchema, type ForecastConfig } from './config.ts';
 import { createForecastProcessor, type ForecastHandleResult, type ForecastProcessor } from './handler.ts';
 import { HISTORY_TABLE, memoryHistory, type HistoryRange, type HistoryRequest } from './history.ts';
 import { encodeFloat64 } from '../../lib/runner/snapshot-json.ts';
-import { unpackForecaster } from '../../models/forecast/packed.ts';
+import { heldForecaster } from './held.ts';
 import { capacityPlanColumns, forecastColumns } from './rows.ts';
 import type { ForecastPartitionState } from './state.ts';
 
@@ -253,8 +253,8 @@ describe('forecast processor', () => {
     const read: number[] = [];
     // a fit sets errorLevelAtFit afresh; an hourly update leaves it alone
     const fitMark = () => {
-      const packed = state.series.get(diskId)?.forecaster;
-      return packed === undefined || packed === null ? undefined : unpackForecaster(packed).errorLevelAtFit;
+      const held = state.series.get(diskId)?.forecaster;
+      return held === undefined || held === null ? undefined : heldForecaster(state.slabs, held).errorLevelAtFit;
     };
     for (const [i, record] of records.entries()) {
       const before = fitMark();
@@ -346,7 +346,14 @@ describe('forecast processor', () => {
     const short = createForecastProcessor({ ...defaults, historyHours: 100 }, codec, samplesConfig);
     const before = hourlyRecords(T, T + 40 * HOUR);
     const after = hourlyRecords(T + 150 * HOUR, T + 260 * HOUR, before.length);
-    const resumed = await run(short, short.initState(0), [...before, ...after]);
+    const state = short.initState(0);
+    await run(short, state, before);
+    const { words, slot } = state.series.get(diskId)!.forecaster!;
+    const first = await run(short, state, after.slice(0, 1));
+    expect(state.series.get(diskId)!.forecaster).toBeNull();
+    expect(() => state.slabs.get(words)!.view(slot)).toThrow(/not allocated/); // started over: its forecaster's slot was given back
+    const rest = await run(short, state, after.slice(1));
+    const resumed = { forecasts: [...first.forecasts, ...rest.forecasts] };
     const fresh = await run(short, short.initState(0), after);
     const since = (rows: unknown[][]) => rows.filter((r) => (r[col('issued_at')] as number) > T + 41 * HOUR);
     expect(since(fresh.forecasts).length).toBeGreaterThan(0);

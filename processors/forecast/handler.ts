@@ -27,7 +27,7 @@ import type { SamplesConfig } from '../samples/config.ts';
 import type { ForecastConfig } from './config.ts';
 import { HOUR_MS, capacityPlanColumns, forecastColumns, hourOf, type OutputRows } from './rows.ts';
 import { HISTORY_TABLE, historyColumns, windowsFrom, type HistoryRequest, type HistoryRow } from './history.ts';
-import { addSample, historyRange, mayRefit, newSeries, openWindow, type HourPolicy, type Windows } from './series.ts';
+import { addSample, historyRange, mayRefit, newSeries, openWindow, type HourBatch, type HourPolicy, type Windows } from './series.ts';
 import { deserializeState, emptyState, interned, serializeState, type ForecastPartitionState } from './state.ts';
 
 /** HandleResult plus the skipped figures; `accepted` counts samples folded into hours. */
@@ -66,7 +66,7 @@ export function createForecastProcessor(config: ForecastConfig, codec: AvroCodec
     horizonHours: config.horizonHours,
   };
 
-  function fold(state: ForecastPartitionState, samples: readonly SampleRow[], series: ReadonlyMap<string, MatchedSeries>, out: OutputRows, skipped: Skipped, windows: Windows): number {
+  function fold(state: ForecastPartitionState, samples: readonly SampleRow[], series: ReadonlyMap<string, MatchedSeries>, batch: HourBatch, skipped: Skipped): number {
     let accepted = 0;
     for (const [tenant, id, ts, value] of samples) {
       let entry = state.series.get(id);
@@ -74,9 +74,9 @@ export function createForecastProcessor(config: ForecastConfig, codec: AvroCodec
         const meta = series.get(id)!;
         entry = newSeries(interned(state, tenant), interned(state, meta.metric), meta.labels, hourOf(ts));
         state.series.set(id, entry);
-        windows.set(id, []); // nothing stored before its first hour
+        batch.windows.set(id, []); // nothing stored before its first hour
       }
-      if (addSample(entry, id, ts, value, policy, out, windows)) accepted++;
+      if (addSample(entry, id, ts, value, batch)) accepted++;
       else skipped.late++;
     }
     return accepted;
@@ -122,7 +122,8 @@ export function createForecastProcessor(config: ForecastConfig, codec: AvroCodec
       const windows: Windows = new Map(refitting.map((id) => [id, openWindow(state.series.get(id)!, stored.get(id) ?? [], policy)]));
       const out: OutputRows = { forecasts: [], capacityPlans: [], history: [] };
       let accepted = 0;
-      for (const [samples, series] of decoded) accepted += fold(state, samples, series, out, skipped, windows);
+      const batch: HourBatch = { policy, out, windows, slabs: state.slabs };
+      for (const [samples, series] of decoded) accepted += fold(state, samples, series, batch, skipped);
       return {
         outputs: [
           { table: 'forecasts', columns: forecastColumns, rows: out.forecasts },

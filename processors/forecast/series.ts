@@ -5,7 +5,7 @@
 // handler.ts) and hands it in as the series' window. Pure and deterministic; samples of closed hours are
 // refused.
 import { fitForecaster, forecast, updateForecaster, type ForecasterParams, type ForecasterState } from '../../models/forecast/index.ts';
-import { packForecaster, unpackForecaster, type PackedForecaster } from '../../models/forecast/packed.ts';
+import { heldForecaster, holdForecaster, releaseForecaster, type ForecasterSlabs } from './held.ts';
 import { PrognosError } from '../../lib/errors.ts';
 import { HOUR_MS, capacityPlanRow, forecastRows, hourOf, type OutputRows } from './rows.ts';
 import type { SeriesState } from './state.ts';
@@ -25,6 +25,14 @@ export interface HourPolicy {
  */
 export type Windows = Map<string, number[]>;
 
+/** What closing hours in one batch works with: the policy, the rows issued, the windows read, the partition's forecaster slabs. */
+export interface HourBatch {
+  policy: HourPolicy;
+  out: OutputRows;
+  windows: Windows;
+  slabs: ForecasterSlabs;
+}
+
 /** A new series whose first sample falls in the hour starting at `hourStart`. */
 export function newSeries(tenant: string, metric: string, labels: Readonly<Record<string, string>>, hourStart: number): SeriesState {
   const raw = labels['capacity_bytes'];
@@ -39,46 +47,35 @@ export function newSeries(tenant: string, metric: string, labels: Readonly<Recor
  * Adds one sample. Returns false (and changes nothing) for a late sample: one whose hour was already
  * closed by a later sample. A sample of a later hour first closes the open hour.
  */
-export function addSample(s: SeriesState, seriesId: string, ts: number, value: number, policy: HourPolicy, out: OutputRows, windows: Windows): boolean {
+export function addSample(s: SeriesState, seriesId: string, ts: number, value: number, batch: HourBatch): boolean {
   const hour = hourOf(ts);
   if (hour < s.hourStart) return false;
-  if (hour > s.hourStart) advanceTo(s, seriesId, hour, policy, out, windows);
+  if (hour > s.hourStart) advanceTo(s, seriesId, hour, batch);
   s.sum += value;
   s.count++;
   return true;
 }
 
 /** Closes the open hour and the empty hours up to `hour`, which becomes the open one. */
-function advanceTo(s: SeriesState, seriesId: string, hour: number, policy: HourPolicy, out: OutputRows, windows: Windows): void {
-  closeHour(s, seriesId, s.hourStart, s.count > 0 ? s.sum / s.count : NaN, policy, out, windows);
+function advanceTo(s: SeriesState, seriesId: string, hour: number, batch: HourBatch): void {
+  closeHour(s, seriesId, s.hourStart, s.count > 0 ? s.sum / s.count : NaN, batch);
   const skipped = (hour - s.hourStart) / HOUR_MS - 1;
-  if (skipped >= policy.params.maxFitPoints) {
+  if (skipped >= batch.policy.params.maxFitPoints) {
     // silent for longer than the whole history window: nothing left to fit on, start over
     s.historyStart = hour;
     s.finite = 0;
+    if (s.forecaster !== null) releaseForecaster(batch.slabs, s.forecaster);
     s.forecaster = null;
     s.sinceRefit = 0;
     s.fitTier = 0;
     delete s.unstored;
-    windows.set(seriesId, []);
+    batch.windows.set(seriesId, []);
   } else {
-    for (let k = 1; k <= skipped; k++) closeHour(s, seriesId, s.hourStart + k * HOUR_MS, NaN, policy, out, windows);
+    for (let k = 1; k <= skipped; k++) closeHour(s, seriesId, s.hourStart + k * HOUR_MS, NaN, batch);
   }
   s.hourStart = hour;
   s.sum = 0;
   s.count = 0;
-}
-
-/** Label lists shared by every series whose forecaster has the same model and members (a handful in all). */
-const sharedLabels = new Map<string, readonly string[]>();
-
-/** The forecaster packed for the time until the series' next hour closes, its label list shared. */
-export function pack(state: ForecasterState): PackedForecaster {
-  const packed = packForecaster(state);
-  const key = packed.labels.join('\u0000');
-  let labels = sharedLabels.get(key);
-  if (labels === undefined) sharedLabels.set(key, (labels = Object.freeze([...packed.labels])));
-  return { labels, data: packed.data };
 }
 
 /** Hours with data (finite means) among `values`. */
@@ -131,8 +128,9 @@ export function openWindow(s: SeriesState, stored: readonly number[], policy: Ho
  * Appends the mean of the hour starting at `hourStart` (NaN: no samples) to the series' window if the batch
  * has one, steps or (re)fits the forecaster, and issues the hour's rows.
  */
-function closeHour(s: SeriesState, seriesId: string, hourStart: number, mean: number, policy: HourPolicy, out: OutputRows, windows: Windows): void {
-  const window = windows.get(seriesId);
+function closeHour(s: SeriesState, seriesId: string, hourStart: number, mean: number, batch: HourBatch): void {
+  const { policy, out, slabs } = batch;
+  const window = batch.windows.get(seriesId);
   if (window !== undefined) {
     window.push(Number.isFinite(mean) ? mean : NaN); // as the store gives it back: an overflowed mean has no row
     if (window.length > policy.params.maxFitPoints) window.splice(0, window.length - policy.params.maxFitPoints);
@@ -161,10 +159,10 @@ function closeHour(s: SeriesState, seriesId: string, hourStart: number, mean: nu
     forecaster = fit();
     s.sinceRefit = 0;
   } else {
-    forecaster = unpackForecaster(s.forecaster);
+    forecaster = heldForecaster(slabs, s.forecaster);
     updateForecaster(forecaster, mean, policy.params);
   }
-  s.forecaster = pack(forecaster);
+  s.forecaster = holdForecaster(slabs, s.forecaster, forecaster);
   if (!Number.isFinite(mean)) return; // forecasts are issued when an hour with data closes
   const f = forecast(forecaster, policy.horizonHours, policy.params);
   const issue = { tenant: s.tenant, seriesId, metric: s.metric, issuedAt: hourStart + HOUR_MS };

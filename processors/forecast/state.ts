@@ -4,9 +4,9 @@
 // continues byte for byte like an uninterrupted one. No IO, no clock.
 import { decodeFloat64, encodeFloat64, seriesFromParts, seriesParts } from '../../lib/runner/snapshot-json.ts';
 import type { ForecasterState } from '../../models/forecast/index.ts';
-import { unpackForecaster, type PackedForecaster } from '../../models/forecast/packed.ts';
+import { heldForecaster, holdForecaster, type ForecasterSlabs, type HeldForecaster } from './held.ts';
 import { HOUR_MS } from './rows.ts';
-import { finiteCount, pack } from './series.ts';
+import { finiteCount } from './series.ts';
 
 /** What the processor keeps about one series. */
 export interface SeriesState {
@@ -25,8 +25,8 @@ export interface SeriesState {
    * counted up between (never below the true count).
    */
   finite: number;
-  /** Null until the series has enough history for a first fit; packed between hour closes (snapshots hold the object form). */
-  forecaster: PackedForecaster | null;
+  /** Null until the series has enough history for a first fit; packed in a slab between hour closes (snapshots hold the object form). */
+  forecaster: HeldForecaster | null;
   /** Closed hours since the last (re)fit; the first fit starts it at a per-series offset so refits spread out. */
   sinceRefit: number;
   /** Member-set tier of the last fit (0 none, 1 one day, 2 three days, 3 three weeks); a higher tier refits early. */
@@ -43,10 +43,12 @@ export interface ForecastPartitionState {
   series: Map<string, SeriesState>;
   /** Tenant and metric names, one string each for all the partition's series (not a copy per series). */
   names: Map<string, string>;
+  /** The series' packed forecasters (held.ts). */
+  slabs: ForecasterSlabs;
 }
 
 /** An empty partition. */
-export const emptyState = (): ForecastPartitionState => ({ series: new Map(), names: new Map() });
+export const emptyState = (): ForecastPartitionState => ({ series: new Map(), names: new Map(), slabs: new Map() });
 
 /** `name` as the partition's one copy of it. */
 export function interned(state: ForecastPartitionState, name: string): string {
@@ -63,7 +65,7 @@ type StoredSeries = Omit<SeriesState, 'unstored' | 'forecaster'> & { forecaster:
 export function serializeState(state: ForecastPartitionState, partBytes: number): Iterable<string> {
   return seriesParts(state.series, partBytes, (s): StoredSeries => {
     const { unstored, ...rest } = s;
-    const stored = { ...rest, forecaster: s.forecaster === null ? null : unpackForecaster(s.forecaster) };
+    const stored = { ...rest, forecaster: s.forecaster === null ? null : heldForecaster(state.slabs, s.forecaster) };
     return unstored === undefined ? stored : { ...stored, unstored: encodeFloat64(unstored) };
   });
 }
@@ -71,9 +73,9 @@ export function serializeState(state: ForecastPartitionState, partBytes: number)
 /** A series as snapshots before forecast_history wrote it: the closed hours just before `hourStart`, in memory. */
 type OldSeries = Omit<StoredSeries, 'historyStart' | 'finite' | 'unstored'> & { history: string };
 
-/** A series from a snapshot; an old one's history becomes its unstored hours. */
-function fromSnapshot(raw: StoredSeries | OldSeries): SeriesState {
-  const forecaster = raw.forecaster === null ? null : pack(raw.forecaster);
+/** A series from a snapshot, its forecaster held in `slabs`; an old one's history becomes its unstored hours. */
+function fromSnapshot(raw: StoredSeries | OldSeries, slabs: ForecasterSlabs): SeriesState {
+  const forecaster = raw.forecaster === null ? null : holdForecaster(slabs, null, raw.forecaster);
   if ('history' in raw) {
     const { history, ...rest } = raw;
     const hours = Array.from(decodeFloat64(history));
@@ -86,7 +88,7 @@ function fromSnapshot(raw: StoredSeries | OldSeries): SeriesState {
 /** The state from the parts serializeState wrote, in order (or an older snapshot's). */
 export function deserializeState(parts: readonly string[]): ForecastPartitionState {
   const state = emptyState();
-  state.series = seriesFromParts(parts, 'forecast', fromSnapshot);
+  state.series = seriesFromParts(parts, 'forecast', (raw: StoredSeries | OldSeries) => fromSnapshot(raw, state.slabs));
   for (const s of state.series.values()) {
     s.tenant = interned(state, s.tenant);
     s.metric = interned(state, s.metric);

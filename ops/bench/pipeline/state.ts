@@ -7,8 +7,9 @@
 // 20-digit series ids as keys. Also reports the snapshot bytes per series. Anomaly series are copied slot by
 // slot into one partition state (the processor's own layout); forecast series are deep copies that keep
 // V8's array layout (number arrays stay unboxed doubles, as in the live state; structuredClone would box
-// every element and triple the figure), strings copied too, so nothing is shared between series that the
-// processor does not share (its tenant and metric names are one string per partition).
+// every element and triple the figure), with their forecasters packed into the partition's slabs as the
+// processor holds them, and strings copied too, so nothing is shared between series that the processor
+// does not share (its tenant and metric names are one string per partition).
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { AvroCodec } from '../../../lib/avro/codec.ts';
@@ -20,7 +21,8 @@ import { hostSeries } from '../../../ingest/synthetic/fleet.ts';
 import { createAnomalyProcessor } from '../../../processors/anomaly/handler.ts';
 import { createForecastProcessor } from '../../../processors/forecast/handler.ts';
 import { initPartitionState, seriesNumbers, type AnomalyPartitionState } from '../../../processors/anomaly/state.ts';
-import type { ForecastPartitionState } from '../../../processors/forecast/state.ts';
+import { emptyState, type ForecastPartitionState, type SeriesState } from '../../../processors/forecast/state.ts';
+import { heldForecaster, holdForecaster } from '../../../processors/forecast/held.ts';
 import { memoryHistory } from '../../../processors/forecast/history.ts';
 import { handleBatch } from '../../../lib/runner/runner.ts';
 
@@ -64,14 +66,12 @@ function heapUsed(): number {
 }
 
 /**
- * A deep copy with the live layout: number arrays, Float64 arrays and ArrayBuffers by slice (keeps unboxed
- * doubles), fresh strings, shared frozen arrays kept shared. Properties named in `shared` keep their value:
- * the live state holds one copy of them for many series (the forecast processor's tenant and metric names).
+ * A deep copy with the live layout: number arrays by slice (keeps unboxed doubles), fresh strings, shared
+ * frozen arrays kept shared. Properties named in `shared` keep their value: the live state holds one copy
+ * of them for many series (the forecast processor's tenant and metric names).
  */
 function copy(x: unknown, shared: ReadonlySet<string> = new Set()): unknown {
   if (typeof x === 'string') return Buffer.from(x).toString('utf8');
-  if (x instanceof Float64Array) return x.slice();
-  if (x instanceof ArrayBuffer) return x.slice(0);
   if (Array.isArray(x) && Object.isFrozen(x)) return x; // shared by every series in the live state too (packed forecaster labels)
   if (Array.isArray(x)) return x.length > 0 && typeof x[0] === 'number' ? x.slice() : x.map((v) => copy(v, shared));
   if (x instanceof Map) return new Map([...x].map(([k, v]) => [k, copy(v, shared)]));
@@ -95,11 +95,21 @@ function measure(n: number, build: (n: number) => { size: number }): { total: nu
   return { total, perSeries: total / n };
 }
 
-/** `n` deep copies of the pool's series in one map (the forecast processor's partition form), `shared` properties kept. */
-const copies = <S>(pool: readonly S[], shared: ReadonlySet<string>) => (n: number): Map<string, S> => {
-  const held = new Map<string, S>();
-  for (let i = 0; i < n; i++) held.set(idOf(i), copy(pool[i % pool.length], shared) as S);
-  return held;
+/**
+ * A partition of `n` forecast series, each a deep copy of a pool series (tenant and metric names shared, as
+ * the processor holds them) with its forecaster packed into the partition's slabs (the processor's own form).
+ */
+const forecastCopies = (pool: ForecastPartitionState) => (n: number): { size: number; held: ForecastPartitionState } => {
+  const from = [...pool.series.values()].map((s) => ({ s, forecaster: s.forecaster === null ? null : heldForecaster(pool.slabs, s.forecaster) }));
+  const held = emptyState();
+  const shared = new Set(['tenant', 'metric']);
+  for (let i = 0; i < n; i++) {
+    const { s, forecaster } = from[i % from.length]!;
+    const series = copy(s, shared) as SeriesState;
+    series.forecaster = forecaster === null ? null : holdForecaster(held.slabs, null, forecaster);
+    held.series.set(idOf(i), series);
+  }
+  return { size: held.series.size, held };
 };
 
 /** A partition of `n` anomaly series, slot numbers copied from the pool's (the processor's own form). */
@@ -127,7 +137,7 @@ export async function stateAtScale(config: Config, codec: AvroCodec<MetricBatch>
     { processor: anomaly, input: records(codec, 10, end, 2, 60_000), holder: (state: unknown) => slots(state as AnomalyPartitionState) },
     {
       processor: forecast, input: records(codec, 1, end, Math.ceil(config.forecast.historyHours / 24) + 1, 3_600_000),
-      holder: (state: unknown) => copies([...(state as ForecastPartitionState).series.values()], new Set(['tenant', 'metric'])),
+      holder: (state: unknown) => forecastCopies(state as ForecastPartitionState),
     },
   ];
   for (const { processor, input, holder } of pools) {
