@@ -34,6 +34,26 @@ describe('slab', () => {
     expect(() => slab.free(b)).toThrow(/not allocated/);
   });
 
+  it('gives back the memory of a chunk whose slots are all free, and allocates it again, zeroed, on reuse', () => {
+    const slab = createSlab(2, 2);
+    const slots = [slab.alloc(), slab.alloc(), slab.alloc()]; // chunks 0 (slots 0, 1) and 1 (slot 2)
+    for (const slot of slots) {
+      const { data, at } = slab.view(slot);
+      data.fill(9, at, at + 2);
+    }
+    slab.free(0);
+    expect(slab.heldChunks).toBe(2); // slot 1 still in use
+    slab.free(1);
+    expect(slab.heldChunks).toBe(1);
+    expect(() => slab.view(1)).toThrow(/not allocated/);
+    const again = slab.alloc();
+    expect(again).toBe(1);
+    expect(slab.heldChunks).toBe(2);
+    const { data, at } = slab.view(again);
+    expect([...data.subarray(at, at + 2)]).toEqual([0, 0]);
+    expect([...slab.view(2).data.subarray(slab.view(2).at, slab.view(2).at + 2)]).toEqual([9, 9]); // the other chunk untouched
+  });
+
   it('refuses a slot it has not allocated and a stride that is not a positive integer', () => {
     const slab = createSlab(4);
     slab.alloc();

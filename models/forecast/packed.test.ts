@@ -36,8 +36,8 @@ function narrowed(state: ForecasterState): ForecasterState {
 const numbers = (x: unknown): number[] => (typeof x === 'number' ? [x] : x !== null && typeof x === 'object' ? Object.values(x).flatMap(numbers) : []);
 
 describe('packForecaster', () => {
-  // naive, daily seasonal naive, the daily ensemble, the weekly ensemble; and a series with negative values (raw scale only)
-  it.each([[12, 100], [30, 100], [100, 100], [600, 100], [600, -50]])('rounds only the narrow numbers of a forecaster fitted on %i hours (offset %i), to float32', (n, offset) => {
+  // daily seasonal naive, the daily ensemble, the weekly ensemble; and a series with negative values (raw scale only)
+  it.each([[30, 100], [100, 100], [600, 100], [600, -50]])('rounds only the narrow numbers of a forecaster fitted on %i hours (offset %i), to float32', (n, offset) => {
     const state = fitForecaster(series(n, offset), params);
     const back = unpackForecaster(packForecaster(state));
     expect(back).toStrictEqual(narrowed(state)); // levels, trends, positions, error levels and counts exactly as they were
@@ -98,6 +98,28 @@ describe('packForecaster', () => {
     const state = fitForecaster(series(600), params);
     state.active = [...state.active, 2 ** 24 + 1];
     expect(unpackForecaster(packForecaster(state))).toStrictEqual(state);
+  });
+
+  it('keeps zeros in float32 (an untrended member has beta 0)', () => {
+    const state = fitForecaster(series(600), params);
+    const float32Bytes = packForecaster(state).bytes.byteLength;
+    for (const m of state.members) if (m.kind === 'smoothing') m.model.weights.beta = 0;
+    state.intervals.scale[0] = 0;
+    expect(packForecaster(state).bytes.byteLength).toBe(float32Bytes);
+  });
+
+  it('keeps the naive model (a buffer of one value, no spread) exact', () => {
+    const state = fitForecaster(series(12), params);
+    expect(state.model).toBe('naive');
+    expect(unpackForecaster(packForecaster(state))).toStrictEqual(state);
+  });
+
+  it('keeps a seasonal naive buffer exact when float32 would blur it: a large level that barely moves', () => {
+    const flat = fitForecaster(series(30, 5e11).map((v) => 5e11 + (v - 5e11) / 100), params); // spread ~0.4 around 5e11 (float32 steps of 65536)
+    expect(flat.members.some((m) => m.kind === 'seasonal-naive')).toBe(true);
+    expect(unpackForecaster(packForecaster(flat))).toStrictEqual(flat);
+    const moving = fitForecaster(series(30, 5e11).map((v) => 5e11 + (v - 5e11) * 1e6), params); // spread ~4e7: float32 is fine
+    expect(unpackForecaster(packForecaster(moving))).toStrictEqual(narrowed(moving));
   });
 
   it('keeps a seasonal naive buffer of huge values exact', () => {

@@ -4,9 +4,10 @@
 // - exact (float64): the error levels, points consumed, and each member's level, trend and position;
 // - narrow (float32 where it can): flags, counts, period lengths and member indices, which float32 holds
 //   exactly, then the seasons, seasonal naive buffers, smoothing weights and interval scales, rounded to
-//   the nearest float32 (relative error below 6e-8; NaN, ±Infinity and -0 survive). A forecaster with a
-//   rounded value outside float32's normal range (a magnitude over 3.4e38 or below 1.2e-38, zero aside)
-//   keeps its narrow numbers as float64, so no series overflows or loses its scale.
+//   the nearest float32 (relative error below 6e-8; NaN, ±Infinity and -0 survive). A forecaster keeps
+//   its narrow numbers as float64 when float32 would not do: a rounded value outside float32's normal range
+//   (a magnitude over 3.4e38 or below 1.2e-38, zero aside), or a seasonal naive buffer, which holds raw
+//   values, whose rounding would exceed a thousandth of its spread (a large level that barely moves).
 // Packing and unpacking are deterministic, and rounding twice is rounding once, so a series packed at every
 // hour close continues the same however its samples were batched. Pure; the layout is described by the
 // numbers themselves (member kinds and period lengths come before what they size).
@@ -34,6 +35,24 @@ const bool = (b: boolean): number => (b ? 1 : 0);
 /** Whether float32 keeps `v`'s scale: zero, not finite, or a magnitude in float32's normal range. */
 function keepsScale(v: number): boolean {
   return v === 0 || !Number.isFinite(v) || (Math.abs(v) >= MIN_NORMAL_FLOAT32 && Number.isFinite(Math.fround(v)));
+}
+
+/**
+ * Whether rounding a seasonal naive buffer to float32 leaves its forecasts alone: the rounding stays within
+ * a thousandth of the spread of its values. Rounded values round to themselves, so a buffer that passed
+ * passes again.
+ */
+function keepsSpread(buffer: readonly number[]): boolean {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let error = 0;
+  for (const v of buffer) {
+    if (!Number.isFinite(v)) continue;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+    error = Math.max(error, Math.abs(Math.fround(v) - v));
+  }
+  return error === 0 || error <= 1e-3 * (hi - lo);
 }
 
 /** Packs `state` (which is not changed or kept). */
@@ -64,6 +83,7 @@ export function packForecaster(state: ForecasterState): PackedForecaster {
       exact.push(m.model.t);
       ints(SEASONAL_NAIVE, m.model.period);
       reals(m.model.buffer);
+      if (!keepsSpread(m.model.buffer)) float32 = false;
       continue;
     }
     const s = m.model;

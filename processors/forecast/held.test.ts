@@ -39,6 +39,19 @@ describe('held forecasters', () => {
     expect(holdForecaster(slabs, null, state).slot).toBe(held.slot); // and is handed out again
   });
 
+  it('takes the new member names when a refit changes members but not size', () => {
+    const slabs: ForecasterSlabs = new Map();
+    const state = fitForecaster(series(100, 50), params);
+    const held = holdForecaster(slabs, null, state);
+    const renamed = structuredClone(state);
+    renamed.model = `${state.model}-other`;
+    renamed.members[0]!.name = `${state.members[0]!.name}-other`;
+    const again = holdForecaster(slabs, held, renamed);
+    expect(again.slot).toBe(held.slot);
+    expect(heldForecaster(slabs, again).model).toBe(renamed.model);
+    expect(heldForecaster(slabs, again).members[0]!.name).toBe(renamed.members[0]!.name);
+  });
+
   it('gives a released slot back', () => {
     const slabs: ForecasterSlabs = new Map();
     const held = holdForecaster(slabs, null, fitForecaster(series(100, 50), params));
