@@ -1,6 +1,6 @@
 // Forecaster state packed for holding many series at rest: its numbers in bytes (which the caller may keep
-// in a slab of many series) and its names in one string array, instead of an object per member, weight set and season (under a fifth of the memory of
-// the object form). Two kinds of numbers:
+// in a slab of many series) and its names in one string array, instead of an object per member, weight set
+// and season (under a fifth of the memory of the object form). Two kinds of numbers:
 // - exact (float64): the error levels, points consumed, and each member's level, trend and position;
 // - narrow (float32 where it can): flags, counts, period lengths and member indices, which float32 holds
 //   exactly, then the seasons, seasonal naive buffers, smoothing weights and interval scales, rounded to
