@@ -49,14 +49,10 @@ export function holdForecaster(slabs: ForecasterSlabs, previous: HeldForecaster 
   const packed = packForecaster(state);
   const words = Math.ceil(packed.bytes.byteLength / 8);
   const labels = shared(packed.labels);
-  let slot: number;
-  if (previous !== null && previous.words === words) {
-    slot = previous.slot;
-  } else {
-    if (previous !== null) releaseForecaster(slabs, previous);
-    slot = slabOf(slabs, words).alloc();
-  }
-  const held = previous !== null && previous.slot === slot && previous.words === words && previous.labels === labels ? previous : { labels, words, slot };
+  const sameSize = previous !== null && previous.words === words;
+  if (previous !== null && !sameSize) releaseForecaster(slabs, previous);
+  const slot = sameSize ? previous.slot : slabOf(slabs, words).alloc();
+  const held = sameSize && previous.labels === labels ? previous : { labels, words, slot };
   const bytes = slotBytes(slabs, held);
   bytes.set(packed.bytes);
   bytes.fill(0, packed.bytes.byteLength); // padding, so equal states give equal slots
