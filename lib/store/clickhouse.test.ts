@@ -27,6 +27,12 @@ describe('toStoreError', () => {
     expect(err.retriable).toBe(true);
   });
 
+  it('maps a chDB insert that failed without a ClickHouse code (no result, out of memory) to STORE_UNAVAILABLE, retriable', () => {
+    const err = toStoreError(new ChdbInsertError('chdb query returned a null result'), 'insert into t');
+    expect(err.code).toBe('STORE_UNAVAILABLE');
+    expect(err.retriable).toBe(true);
+  });
+
   it('maps an HTTP server error by its code, and anything else to STORE_UNAVAILABLE', () => {
     const server = (code: string) => Object.assign(new Error('server said no'), { code, type: 'SOME_TYPE' });
     expect(toStoreError(server('60'), 'query').code).toBe('STORE_REJECTED');

@@ -1,8 +1,8 @@
 // The ClickHouse store: @clickhouse/client over HTTP, or over chDB in-process via `chdb/connection`.
 // Inserts send the same JSONCompactEachRow bytes either way; in-process they go through chDB's raw insert
-// (one Buffer handed over without a copy, parsed by the engine's parallel parser) instead of the client's
-// per-row stream, which the connection would join into one SQL string: about a quarter less time per
-// insert (BENCHMARKS.md). Maps failures to coded errors: transport trouble is STORE_UNAVAILABLE
+// (one Buffer, settings in the statement) instead of the client's per-row stream, which the connection
+// would join into one JS string and turn into session SETs: about a quarter less time per insert
+// (BENCHMARKS.md). Maps failures to coded errors: transport trouble is STORE_UNAVAILABLE
 // (retriable), a refused statement is STORE_REJECTED, except the server codes that mean "try again later".
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { join } from 'node:path';
@@ -27,6 +27,10 @@ export function toStoreError(err: unknown, what: string): PrognosError {
   const name = (err as Error | undefined)?.constructor?.name ?? '';
   if (chdbStatementErrors.has(name)) {
     const chCode = (err as { clickhouseCode?: unknown }).clickhouseCode;
+    // an insert that failed without a ClickHouse code failed outside the statement (no result, out of memory)
+    if (chCode === undefined && name === 'ChdbInsertError') {
+      return new PrognosError('STORE_UNAVAILABLE', `${what}: ${(err as Error).message}`, { cause: err });
+    }
     if (chCode !== undefined && retriableServerCodes.has(String(chCode))) {
       return new PrognosError('STORE_UNAVAILABLE', `${what}: ${(err as Error).message}`, { cause: err, details: { clickhouseCode: String(chCode) } });
     }
@@ -98,7 +102,7 @@ export async function createClickHouseStore(config: StoreConfig, dataDir: string
       const settings = {
         async_insert: 0,
         deduplicate_blocks_in_dependent_materialized_views: 1,
-        ...(token === undefined ? {} : { insert_deduplication_token: token }),
+        insert_deduplication_token: token ?? '', // '' (the default): deduplicate by the data's hash
       } as const;
       try {
         if (rawInsert !== undefined) {
