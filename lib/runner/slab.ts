@@ -1,7 +1,7 @@
-// Fixed-size numeric records for many series at rest: slot k is `stride` float64s in chunks (512 slots by default),
-// so a series costs its numbers and nothing else (an ArrayBuffer of its own adds ~300-450 bytes of object,
-// backing-store and allocator headers; an object form boxes every field). A freed slot is handed out again
-// (zeroed) before the slab grows, and a chunk with no slot in use gives its memory back. Pure; no IO.
+// Fixed-size numeric records for many series at rest: slot k is `stride` float64s in chunks (512 slots by
+// default), so a series costs its numbers and nothing else (an ArrayBuffer of its own adds ~300-450 bytes of
+// object, backing-store and allocator headers; an object form boxes every field). A freed slot is handed
+// out again (zeroed) before the slab grows, and a chunk with no slot in use gives its memory back. Pure; no IO.
 
 /** Where a slot's numbers are: `data[at]` .. `data[at + stride - 1]`. */
 export interface SlotView {

@@ -28,13 +28,9 @@ export function toStoreError(err: unknown, what: string): PrognosError {
   if (chdbStatementErrors.has(name)) {
     const chCode = (err as { clickhouseCode?: unknown }).clickhouseCode;
     // an insert that failed without a ClickHouse code failed outside the statement (no result, out of memory)
-    if (chCode === undefined && name === 'ChdbInsertError') {
-      return new PrognosError('STORE_UNAVAILABLE', `${what}: ${(err as Error).message}`, { cause: err });
-    }
-    if (chCode !== undefined && retriableServerCodes.has(String(chCode))) {
-      return new PrognosError('STORE_UNAVAILABLE', `${what}: ${(err as Error).message}`, { cause: err, details: { clickhouseCode: String(chCode) } });
-    }
-    return new PrognosError('STORE_REJECTED', `${what}: ${(err as Error).message}`, { cause: err, ...(chCode === undefined ? {} : { details: { clickhouseCode: String(chCode) } }) });
+    const transient = chCode === undefined ? name === 'ChdbInsertError' : retriableServerCodes.has(String(chCode));
+    const details = chCode === undefined ? {} : { details: { clickhouseCode: String(chCode) } };
+    return new PrognosError(transient ? 'STORE_UNAVAILABLE' : 'STORE_REJECTED', `${what}: ${(err as Error).message}`, { cause: err, ...details });
   }
   return new PrognosError('STORE_UNAVAILABLE', `${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }

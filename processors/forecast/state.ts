@@ -73,9 +73,14 @@ export function serializeState(state: ForecastPartitionState, partBytes: number)
 /** A series as snapshots before forecast_history wrote it: the closed hours just before `hourStart`, in memory. */
 type OldSeries = Omit<StoredSeries, 'historyStart' | 'finite' | 'unstored'> & { history: string };
 
-/** A series from a snapshot, its forecaster held in `slabs`; an old one's history becomes its unstored hours. */
-function fromSnapshot(raw: StoredSeries | OldSeries, slabs: ForecasterSlabs): SeriesState {
-  const forecaster = raw.forecaster === null ? null : holdForecaster(slabs, null, raw.forecaster);
+/**
+ * A series from a snapshot into `state`: its forecaster held in the partition's slabs, its names the
+ * partition's; an old one's history becomes its unstored hours.
+ */
+function fromSnapshot(state: ForecastPartitionState, raw: StoredSeries | OldSeries): SeriesState {
+  const forecaster = raw.forecaster === null ? null : holdForecaster(state.slabs, null, raw.forecaster);
+  raw.tenant = interned(state, raw.tenant);
+  raw.metric = interned(state, raw.metric);
   if ('history' in raw) {
     const { history, ...rest } = raw;
     const hours = Array.from(decodeFloat64(history));
@@ -88,10 +93,6 @@ function fromSnapshot(raw: StoredSeries | OldSeries, slabs: ForecasterSlabs): Se
 /** The state from the parts serializeState wrote, in order (or an older snapshot's). */
 export function deserializeState(parts: readonly string[]): ForecastPartitionState {
   const state = emptyState();
-  state.series = seriesFromParts(parts, 'forecast', (raw: StoredSeries | OldSeries) => fromSnapshot(raw, state.slabs));
-  for (const s of state.series.values()) {
-    s.tenant = interned(state, s.tenant);
-    s.metric = interned(state, s.metric);
-  }
+  state.series = seriesFromParts(parts, 'forecast', (raw: StoredSeries | OldSeries) => fromSnapshot(state, raw));
   return state;
 }

@@ -66,15 +66,13 @@ function heapUsed(): number {
 }
 
 /**
- * A deep copy with the live layout: number arrays by slice (keeps unboxed doubles), fresh strings, shared
- * frozen arrays kept shared. Properties named in `shared` keep their value: the live state holds one copy
- * of them for many series (the forecast processor's tenant and metric names).
+ * A deep copy with the live layout: number arrays by slice (keeps unboxed doubles), fresh strings.
+ * Properties named in `shared` keep their value: the live state holds one copy of them for many series
+ * (the forecast processor's tenant and metric names), or the caller replaces them.
  */
 function copy(x: unknown, shared: ReadonlySet<string> = new Set()): unknown {
   if (typeof x === 'string') return Buffer.from(x).toString('utf8');
-  if (Array.isArray(x) && Object.isFrozen(x)) return x; // shared by every series in the live state too (packed forecaster labels)
   if (Array.isArray(x)) return x.length > 0 && typeof x[0] === 'number' ? x.slice() : x.map((v) => copy(v, shared));
-  if (x instanceof Map) return new Map([...x].map(([k, v]) => [k, copy(v, shared)]));
   if (x !== null && typeof x === 'object') {
     const out: Record<string, unknown> = { ...x }; // the source's shape: its properties in-object, as the processor's literals have them
     for (const [k, v] of Object.entries(x)) if (!shared.has(k)) out[k] = copy(v, shared);
@@ -102,7 +100,7 @@ function measure(n: number, build: (n: number) => { size: number }): { total: nu
 const forecastCopies = (pool: ForecastPartitionState) => (n: number): { size: number; held: ForecastPartitionState } => {
   const from = [...pool.series.values()].map((s) => ({ s, forecaster: s.forecaster === null ? null : heldForecaster(pool.slabs, s.forecaster) }));
   const held = emptyState();
-  const shared = new Set(['tenant', 'metric']);
+  const shared = new Set(['tenant', 'metric', 'forecaster']); // the forecaster is held anew below
   for (let i = 0; i < n; i++) {
     const { s, forecaster } = from[i % from.length]!;
     const series = copy(s, shared) as SeriesState;
