@@ -9,7 +9,7 @@ import { samplesConfigSchema, type SamplesConfig } from '../samples/config.ts';
 import { seriesId } from '../samples/series-id.ts';
 import { createAlertEventCodec } from './alert-event.ts';
 import { anomalyConfigSchema, type AnomalyConfig } from './config.ts';
-import { createAnomalyProcessor, defaultAlertsTopic, type AnomalyProcessor } from './handler.ts';
+import { createAnomalyProcessor, defaultAlertsTopic, inTimeOrder, type AnomalyProcessor } from './handler.ts';
 import { baselineColumns, eventColumns } from './rows.ts';
 import { createSeriesPacker, seriesNumbers, seriesStateBytes, type AnomalyPartitionState, type SeriesState } from './state.ts';
 import { encodeFloat64, snapshotReplacer } from '../../lib/runner/snapshot-json.ts';
@@ -287,5 +287,22 @@ describe('anomaly processor', () => {
 
   it('rejects an invalid metric pattern at construction', () => {
     expect(() => createAnomalyProcessor({ ...defaults, metricPattern: '(' }, codec, samplesConfig)).toThrow(/ANOMALY_METRIC_PATTERN/);
+  });
+});
+
+describe('inTimeOrder', () => {
+  const run = (id: string, timestamps: number[], values: number[]) => ({ tenant: 'acme', id, timestamps, values });
+
+  it('merges the runs of one series in first-seen order and sorts them stably by event time', () => {
+    const ordered = inTimeOrder([run('b', [5, 6], [50, 60]), run('a', [3, 1], [30, 10]), run('b', [4, 5], [40, 51])]);
+    expect([...ordered.keys()]).toEqual(['b', 'a']);
+    expect(ordered.get('a')).toMatchObject({ timestamps: [1, 3], values: [10, 30] });
+    // equal times keep record order: 50 (first run) before 51 (second run)
+    expect(ordered.get('b')).toMatchObject({ timestamps: [4, 5, 5, 6], values: [40, 50, 51, 60] });
+  });
+
+  it('passes a single run already in order through untouched', () => {
+    const only = run('a', [1, 2, 2, 3], [1, 2, 3, 4]);
+    expect(inTimeOrder([only]).get('a')).toBe(only);
   });
 });

@@ -13,7 +13,7 @@ import type { MetricBatch } from '../../lib/avro/metric-batch.ts';
 import type { BusRecord } from '../../lib/bus/types.ts';
 import type { HandleResult, ProcessorDefinition } from '../../lib/runner/types.ts';
 import { defaultEventParams } from '../../models/anomaly/events.ts';
-import { compileMetricPattern, forEachMatchedRecord, type MatchedSeries, type SampleRow, type Skipped } from '../samples/decode.ts';
+import { compileMetricPattern, forEachMatchedRecord, type MatchedSeries, type SampleRun, type Skipped } from '../samples/decode.ts';
 
 export type { Skipped } from '../samples/decode.ts';
 import type { SamplesConfig } from '../samples/config.ts';
@@ -38,6 +38,29 @@ export interface AnomalyProcessor extends ProcessorDefinition<AnomalyPartitionSt
 }
 
 /**
+ * A record's runs as one run per series (first-seen order), each sorted by event time (stable: equal times
+ * keep record order). A series with one run already in order keeps its decoded arrays.
+ */
+export function inTimeOrder(runs: readonly SampleRun[]): Map<string, SampleRun> {
+  const bySeries = new Map<string, SampleRun>();
+  for (const run of runs) {
+    const seen = bySeries.get(run.id);
+    bySeries.set(run.id, seen === undefined ? run : { ...seen, timestamps: [...seen.timestamps, ...run.timestamps], values: [...seen.values, ...run.values] });
+  }
+  for (const [id, run] of bySeries) {
+    if (isSorted(run.timestamps)) continue;
+    const order = run.timestamps.map((_, i) => i).sort((a, b) => run.timestamps[a]! - run.timestamps[b]!);
+    bySeries.set(id, { ...run, timestamps: order.map((i) => run.timestamps[i]!), values: order.map((i) => run.values[i]!) });
+  }
+  return bySeries;
+}
+
+function isSorted(xs: readonly number[]): boolean {
+  for (let i = 1; i < xs.length; i++) if (xs[i]! < xs[i - 1]!) return false;
+  return true;
+}
+
+/**
  * Build the anomaly processor. `acceptance` is the samples processor's config: samples are validated by
  * the same rules and code, so this processor scores exactly the samples that are stored. Alerts go to
  * `alertsTopic`.
@@ -47,21 +70,13 @@ export function createAnomalyProcessor(config: AnomalyConfig, codec: AvroCodec<M
   const alertCodec = createAlertEventCodec(ids);
   const policy = createScorePolicy(detectorParamsFor(config), defaultEventParams, config.eventQuietMs);
 
-  function fold(state: AnomalyPartitionState, samples: readonly SampleRow[], matched: ReadonlyMap<string, MatchedSeries>, out: Output, skipped: Skipped): number {
-    // group by series (first-seen order) and sort each by event time
-    const bySeries = new Map<string, { tenant: string; points: [number, number][] }>();
-    for (const [tenant, id, ts, value] of samples) {
-      let group = bySeries.get(id);
-      if (group === undefined) bySeries.set(id, (group = { tenant, points: [] }));
-      group.points.push([ts, value]);
-    }
+  function fold(state: AnomalyPartitionState, runs: readonly SampleRun[], matched: ReadonlyMap<string, MatchedSeries>, out: Output, skipped: Skipped): number {
     let accepted = 0;
-    for (const [id, { tenant, points }] of bySeries) {
+    for (const [id, run] of inTimeOrder(runs)) {
       const meta = matched.get(id)!;
-      points.sort((a, b) => a[0] - b[0]);
-      const added = addSamples(state, id, { tenant, metric: meta.metric, labels: meta.labels, kind: meta.kind }, points, policy, out);
+      const added = addSamples(state, id, { tenant: run.tenant, metric: meta.metric, labels: meta.labels, kind: meta.kind }, run.timestamps, run.values, policy, out);
       accepted += added;
-      skipped.late += points.length - added;
+      skipped.late += run.timestamps.length - added;
     }
     return accepted;
   }
@@ -73,8 +88,8 @@ export function createAnomalyProcessor(config: AnomalyConfig, codec: AvroCodec<M
       const out: Output = { baselines: [], events: [], alerts: [] };
       const skipped: Skipped = { undecodable: 0, invalid: 0, unmatched: 0, late: 0 };
       let accepted = 0;
-      forEachMatchedRecord(codec, records, acceptance, pattern, skipped, (samples, matched) => {
-        accepted += fold(state, samples, matched, out, skipped);
+      forEachMatchedRecord(codec, records, acceptance, pattern, skipped, (runs, matched) => {
+        accepted += fold(state, runs, matched, out, skipped);
       });
       return {
         outputs: [

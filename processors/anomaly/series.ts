@@ -74,7 +74,7 @@ const scratch = createDetectorOutput();
  * sample (not newer than the last accepted one) is refused and changes nothing. A series not yet in the
  * partition is added (its transform fixed by `meta.kind`).
  */
-export function addSamples(state: AnomalyPartitionState, seriesId: string, meta: SeriesMeta, points: readonly (readonly [number, number])[], policy: ScorePolicy, out: Output): number {
+export function addSamples(state: AnomalyPartitionState, seriesId: string, meta: SeriesMeta, timestamps: readonly number[], values: readonly number[], policy: ScorePolicy, out: Output): number {
   const s = policy.current;
   const detector = policy.work;
   s.tenant = meta.tenant;
@@ -90,7 +90,7 @@ export function addSamples(state: AnomalyPartitionState, seriesId: string, meta:
   const { data, at } = state.slab.view(slot, policy.view);
   policy.series.unpack(data, at, s, detector);
   let accepted = 0;
-  for (const [ts, raw] of points) if (addSample(s, detector, seriesId, ts, raw, policy, out)) accepted++;
+  for (let i = 0; i < timestamps.length; i++) if (addSample(s, detector, seriesId, timestamps[i]!, values[i]!, policy, out)) accepted++;
   policy.series.pack(s, detector, data, at);
   return accepted;
 }

@@ -20,7 +20,7 @@ import type { HandleResult, Loaded, Prepared, ProcessorDefinition } from '../../
 import type { BusRecord } from '../../lib/bus/types.ts';
 import { defaultForecasterParams } from '../../models/forecast/index.ts';
 import { PrognosError } from '../../lib/errors.ts';
-import { compileMetricPattern, forEachMatchedRecord, type MatchedSeries, type SampleRow, type Skipped } from '../samples/decode.ts';
+import { compileMetricPattern, forEachMatchedRecord, type MatchedSeries, type SampleRun, type Skipped } from '../samples/decode.ts';
 
 export type { Skipped } from '../samples/decode.ts';
 import type { SamplesConfig } from '../samples/config.ts';
@@ -43,7 +43,7 @@ export interface ForecastProcessor extends ProcessorDefinition<ForecastPartition
 
 /** What prepare() hands to handle(): the batch decoded once, and the series that need their window. */
 interface BatchContext {
-  decoded: [samples: readonly SampleRow[], series: ReadonlyMap<string, MatchedSeries>][];
+  decoded: [runs: readonly SampleRun[], series: ReadonlyMap<string, MatchedSeries>][];
   skipped: Skipped;
   /** Series that may refit in the batch, and the stored part of their windows to read. */
   refitting: string[];
@@ -66,18 +66,21 @@ export function createForecastProcessor(config: ForecastConfig, codec: AvroCodec
     horizonHours: config.horizonHours,
   };
 
-  function fold(state: ForecastPartitionState, samples: readonly SampleRow[], series: ReadonlyMap<string, MatchedSeries>, batch: HourBatch, skipped: Skipped): number {
+  function fold(state: ForecastPartitionState, runs: readonly SampleRun[], series: ReadonlyMap<string, MatchedSeries>, batch: HourBatch, skipped: Skipped): number {
     let accepted = 0;
-    for (const [tenant, id, ts, value] of samples) {
-      let entry = state.series.get(id);
-      if (entry === undefined) {
-        const meta = series.get(id)!;
-        entry = newSeries(interned(state, tenant), interned(state, meta.metric), meta.labels, hourOf(ts));
-        state.series.set(id, entry);
-        batch.windows.set(id, []); // nothing stored before its first hour
+    for (const { tenant, id, timestamps, values } of runs) {
+      for (let i = 0; i < timestamps.length; i++) {
+        const ts = timestamps[i]!;
+        let entry = state.series.get(id);
+        if (entry === undefined) {
+          const meta = series.get(id)!;
+          entry = newSeries(interned(state, tenant), interned(state, meta.metric), meta.labels, hourOf(ts));
+          state.series.set(id, entry);
+          batch.windows.set(id, []); // nothing stored before its first hour
+        }
+        if (addSample(entry, id, ts, values[i]!, batch)) accepted++;
+        else skipped.late++;
       }
-      if (addSample(entry, id, ts, value, batch)) accepted++;
-      else skipped.late++;
     }
     return accepted;
   }
@@ -86,16 +89,12 @@ export function createForecastProcessor(config: ForecastConfig, codec: AvroCodec
   function prepare(state: ForecastPartitionState, records: readonly BusRecord[]): Prepared {
     const context: BatchContext = { decoded: [], skipped: { undecodable: 0, invalid: 0, unmatched: 0, late: 0 }, refitting: [], request: { ranges: [] } };
     const latestTs = new Map<string, number>();
-    forEachMatchedRecord(codec, records, acceptance, pattern, context.skipped, (samples, series) => {
-      context.decoded.push([samples, series]);
-      // a record carries each series' samples together: one map update per run of one series
-      let latest = -Infinity;
-      for (let i = 0; i < samples.length; i++) {
-        const [, id, ts] = samples[i]!;
-        latest = Math.max(latest, ts);
-        if (samples[i + 1]?.[1] === id) continue;
-        latestTs.set(id, Math.max(latestTs.get(id) ?? -Infinity, latest));
-        latest = -Infinity;
+    forEachMatchedRecord(codec, records, acceptance, pattern, context.skipped, (runs, series) => {
+      context.decoded.push([runs, series]);
+      for (const { id, timestamps } of runs) {
+        let latest = latestTs.get(id) ?? -Infinity;
+        for (const ts of timestamps) latest = Math.max(latest, ts);
+        latestTs.set(id, latest);
       }
     });
     const ranges = context.request.ranges;
@@ -123,7 +122,7 @@ export function createForecastProcessor(config: ForecastConfig, codec: AvroCodec
       const out: OutputRows = { forecasts: [], capacityPlans: [], history: [] };
       let accepted = 0;
       const batch: HourBatch = { policy, out, windows, slabs: state.slabs };
-      for (const [samples, series] of decoded) accepted += fold(state, samples, series, batch, skipped);
+      for (const [runs, series] of decoded) accepted += fold(state, runs, series, batch, skipped);
       return {
         outputs: [
           { table: 'forecasts', columns: forecastColumns, rows: out.forecasts },

@@ -4,9 +4,10 @@ import type { AvroCodec } from '../../lib/avro/codec.ts';
 import type { MetricBatch, MetricKind } from '../../lib/avro/metric-batch.ts';
 import type { BusRecord } from '../../lib/bus/types.ts';
 import { PrognosError, messageOf } from '../../lib/errors.ts';
+import type { DeadLetter } from '../../lib/runner/types.ts';
 import type { SamplesConfig } from './config.ts';
 import { tenantOfKey } from './handler.ts';
-import { toRows, type BatchRows } from './rows.ts';
+import { forEachAcceptedSeries } from './rows.ts';
 
 /** Call `visit` for every record that decodes and whose batch tenant matches its key; count the rest. */
 function forEachDecodedBatch(codec: AvroCodec<MetricBatch>, records: readonly BusRecord[], skipped: { undecodable: number }, visit: (batch: MetricBatch, record: BusRecord) => void): void {
@@ -33,14 +34,23 @@ export interface MatchedSeries {
   kind: MetricKind;
 }
 
-/** An accepted sample as the samples processor stores it: tenant, series id, ts (ms), value. */
-export type SampleRow = readonly [tenant: string, seriesId: string, ts: number, value: number];
+/**
+ * The accepted samples of one series entry of a record, as the samples processor stores them, in record
+ * order. The arrays are the decoded ones (shared, read-only) unless some samples were refused.
+ */
+export interface SampleRun {
+  tenant: string;
+  id: string;
+  timestamps: readonly number[];
+  values: readonly number[];
+}
 
 /**
  * For every record that decodes: apply the samples processor's acceptance rules (`acceptance`, same code),
- * so a derived processor sees exactly the samples that are stored; keep those of series whose metric
- * matches `pattern`; call `visit` once per record with them, in record order, and their series. Counts
- * what it leaves out in `skipped` (undecodable, invalid, unmatched).
+ * so a derived processor sees exactly the samples that are stored; keep the series whose metric matches
+ * `pattern`; call `visit` once per record with their runs, in record order, and their metadata by series
+ * id (the last entry's, when a record names one series twice). Counts what it leaves out in `skipped`
+ * (undecodable, invalid, unmatched).
  */
 export function forEachMatchedRecord(
   codec: AvroCodec<MetricBatch>,
@@ -48,22 +58,23 @@ export function forEachMatchedRecord(
   acceptance: SamplesConfig,
   pattern: RegExp,
   skipped: Skipped,
-  visit: (samples: readonly SampleRow[], series: ReadonlyMap<string, MatchedSeries>) => void,
+  visit: (runs: readonly SampleRun[], series: ReadonlyMap<string, MatchedSeries>) => void,
 ): void {
+  const refused: DeadLetter[] = [];
   forEachDecodedBatch(codec, records, skipped, (batch, record) => {
-    const rows: BatchRows = { samples: [], series: [], deadLetters: [] };
-    toRows(batch, record, acceptance, rows);
-    skipped.invalid += rows.deadLetters.length;
+    const runs: SampleRun[] = [];
     const matched = new Map<string, MatchedSeries>();
-    for (const [, id, metric, labels, kind] of rows.series as [string, string, string, Record<string, string>, MetricKind][]) {
-      if (pattern.test(metric)) matched.set(id, { metric, labels, kind });
-    }
-    const samples: SampleRow[] = [];
-    for (const row of rows.samples as unknown as SampleRow[]) {
-      if (matched.has(row[1])) samples.push(row);
-      else skipped.unmatched++;
-    }
-    visit(samples, matched);
+    forEachAcceptedSeries(batch, record, acceptance, refused, ({ series, id, timestamps, values }) => {
+      if (!pattern.test(series.metric)) {
+        skipped.unmatched += timestamps.length;
+        return;
+      }
+      matched.set(id, { metric: series.metric, labels: series.labels, kind: series.kind });
+      runs.push({ tenant: batch.tenant, id, timestamps, values });
+    });
+    skipped.invalid += refused.length;
+    refused.length = 0;
+    visit(runs, matched);
   });
 }
 

@@ -35,32 +35,60 @@ function sampleProblem(ts: number, value: number, appendMs: number, config: Samp
   return undefined;
 }
 
-/** Split `batch` (decoded from `record`) into rows and dead letters. */
-export function toRows(batch: MetricBatch, record: BusRecord, config: SamplesConfig, out: BatchRows): void {
+/** One series of a batch that passed the series rules, with the samples that passed the sample rules. */
+export interface AcceptedSeries {
+  series: WireSeries;
+  id: string;
+  /** The decoded arrays themselves when every sample passed (the common case), else copies of the passing ones. */
+  timestamps: readonly number[];
+  values: readonly number[];
+}
+
+/**
+ * The acceptance rules, once for every consumer of the topic: call `visit` for each series of `batch` with
+ * at least one valid sample, and push a dead letter for every invalid series or sample. The samples
+ * processor stores what this accepts; the derived processors model exactly that.
+ */
+export function forEachAcceptedSeries(batch: MetricBatch, record: BusRecord, config: SamplesConfig, deadLetters: DeadLetter[], visit: (accepted: AcceptedSeries) => void): void {
   const letter = (reason: string, detail: string, payload: unknown): DeadLetter => deadLetterFor(record, batch.tenant, reason, detail, JSON.stringify(payload));
   for (const series of batch.series) {
     const problem = seriesProblem(series, config);
     if (problem) {
-      out.deadLetters.push(letter(problem.reason, problem.detail, { metric: series.metric, labels: series.labels, samples: series.values.length }));
+      deadLetters.push(letter(problem.reason, problem.detail, { metric: series.metric, labels: series.labels, samples: series.values.length }));
       continue;
     }
-    const id = seriesId(batch.tenant, series.metric, series.labels);
-    let accepted = 0;
-    let firstSeen = Infinity;
-    let lastSeen = -Infinity;
+    let timestamps: readonly number[] = series.timestamps;
+    let values: readonly number[] = series.values;
     for (let i = 0; i < series.timestamps.length; i++) {
       const ts = series.timestamps[i]!;
       const value = series.values[i]!;
       const bad = sampleProblem(ts, value, record.timestampMs, config);
       if (bad) {
-        out.deadLetters.push(letter(bad.reason, bad.detail, { metric: series.metric, labels: series.labels, ts, value: String(value) }));
-        continue;
+        deadLetters.push(letter(bad.reason, bad.detail, { metric: series.metric, labels: series.labels, ts, value: String(value) }));
+        if (timestamps === series.timestamps) {
+          timestamps = series.timestamps.slice(0, i);
+          values = series.values.slice(0, i);
+        }
+      } else if (timestamps !== series.timestamps) {
+        (timestamps as number[]).push(ts);
+        (values as number[]).push(value);
       }
-      out.samples.push([batch.tenant, id, ts, value]);
-      accepted++;
+    }
+    if (timestamps.length > 0) visit({ series, id: seriesId(batch.tenant, series.metric, series.labels), timestamps, values });
+  }
+}
+
+/** Split `batch` (decoded from `record`) into rows and dead letters. */
+export function toRows(batch: MetricBatch, record: BusRecord, config: SamplesConfig, out: BatchRows): void {
+  forEachAcceptedSeries(batch, record, config, out.deadLetters, ({ series, id, timestamps, values }) => {
+    let firstSeen = Infinity;
+    let lastSeen = -Infinity;
+    for (let i = 0; i < timestamps.length; i++) {
+      const ts = timestamps[i]!;
+      out.samples.push([batch.tenant, id, ts, values[i]]);
       if (ts < firstSeen) firstSeen = ts;
       if (ts > lastSeen) lastSeen = ts;
     }
-    if (accepted > 0) out.series.push([batch.tenant, id, series.metric, series.labels, series.kind, batch.source, firstSeen, lastSeen, accepted]);
-  }
+    out.series.push([batch.tenant, id, series.metric, series.labels, series.kind, batch.source, firstSeen, lastSeen, timestamps.length]);
+  });
 }
