@@ -11,6 +11,7 @@ import { createAnomalyProcessor } from '../processors/anomaly/handler.ts';
 import { createForecastProcessor } from '../processors/forecast/handler.ts';
 import { createHistoryLookup } from '../processors/forecast/history-store.ts';
 import { createSamplesProcessor } from '../processors/samples/handler.ts';
+import { createMetricReader } from '../processors/samples/reader.ts';
 import { schemaIds } from './avro/codec.ts';
 import { createMetricBatchCodec } from './avro/metric-batch.ts';
 import { resolveRegistryIds } from './avro/registry.ts';
@@ -83,10 +84,12 @@ export async function startPipeline(options: StartOptions): Promise<RunningPipel
   const running: RunningPipeline = { store, bus, runners: [], stop: async () => undefined };
 
   if (roles.includes('process')) {
+    // every processor of the topic reads with the samples processor's acceptance rules
+    const reader = createMetricReader(codec, config.samples);
     const definitions = [
-      createSamplesProcessor(config.samples, codec) as ProcessorDefinition<unknown>,
-      ...(config.forecast.enabled ? [createForecastProcessor(config.forecast, codec, config.samples) as ProcessorDefinition<unknown>] : []),
-      ...(config.anomaly.enabled ? [createAnomalyProcessor(config.anomaly, codec, config.samples, config.bus.alertsTopic, ids) as ProcessorDefinition<unknown>] : []),
+      createSamplesProcessor(reader) as ProcessorDefinition<unknown>,
+      ...(config.forecast.enabled ? [createForecastProcessor(config.forecast, reader) as ProcessorDefinition<unknown>] : []),
+      ...(config.anomaly.enabled ? [createAnomalyProcessor(config.anomaly, reader, config.bus.alertsTopic, ids) as ProcessorDefinition<unknown>] : []),
       ...(options.processors ?? []),
     ];
     // look-ups over the store for processors whose batches read stored rows (prepare())

@@ -23,6 +23,7 @@ import { startPipeline } from '../../lib/topology.ts';
 import { buildBatch } from '../../ingest/synthetic/collector.ts';
 import { hostSeries } from '../../ingest/synthetic/fleet.ts';
 import { createSamplesProcessor } from '../../processors/samples/handler.ts';
+import { createMetricReader } from '../../processors/samples/reader.ts';
 import { createAnomalyProcessor } from '../../processors/anomaly/handler.ts';
 import { createForecastProcessor } from '../../processors/forecast/handler.ts';
 import { memoryHistory } from '../../processors/forecast/history.ts';
@@ -89,7 +90,8 @@ async function stages(dir: string): Promise<void> {
   report('decode (avsc)', samples, decodeMs);
 
   const config = loadConfig({ PROGNOS_DATA_DIR: dir, CLICKHOUSE_DATABASE: 'bench' });
-  const processor = createSamplesProcessor(config.samples, codec);
+  const reader = createMetricReader(codec, config.samples);
+  const processor = createSamplesProcessor(reader);
   const outputs = [];
   for (let i = 0; i < records.length; i += 500) processor.handle(undefined, records.slice(i, i + 500));
   const t1 = performance.now();
@@ -97,7 +99,7 @@ async function stages(dir: string): Promise<void> {
   report('samples handler (decode+validate+rows)', samples, performance.now() - t1);
   const refused = outputs.reduce((n, out) => n + out.deadLetters.length, 0);
   if (refused > 0) throw new Error(`bench input produced ${refused} dead letters; fix the bench`);
-  for (const definition of [createAnomalyProcessor(config.anomaly, codec, config.samples), createForecastProcessor(config.forecast, codec, config.samples)]) {
+  for (const definition of [createAnomalyProcessor(config.anomaly, reader), createForecastProcessor(config.forecast, reader)]) {
     const state = definition.initState(0) as never;
     const history = memoryHistory(); // the forecast processor's refits read forecast_history
     const t = performance.now();

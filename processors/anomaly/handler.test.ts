@@ -6,6 +6,7 @@ import type { BusMessage } from '../../lib/runner/types.ts';
 import type { TableRows } from '../../lib/store/types.ts';
 import { createGaussian, createPrng } from '../../models/util/prng.ts';
 import { samplesConfigSchema, type SamplesConfig } from '../samples/config.ts';
+import { createMetricReader } from '../samples/reader.ts';
 import { seriesId } from '../samples/series-id.ts';
 import { createAlertEventCodec } from './alert-event.ts';
 import { anomalyConfigSchema, type AnomalyConfig } from './config.ts';
@@ -23,6 +24,7 @@ const T = Date.UTC(2026, 0, 1);
 const codec = createMetricBatchCodec();
 const alerts = createAlertEventCodec();
 const samplesConfig = Value.Default(samplesConfigSchema, {}) as SamplesConfig;
+const reader = createMetricReader(codec, samplesConfig);
 const defaults = Value.Default(anomalyConfigSchema, {}) as AnomalyConfig;
 
 // A steady gauge with unit noise. The noise repeats every 37 points: on fresh white noise the detector
@@ -78,7 +80,7 @@ const ecol = (row: unknown[], name: string) => row[eventColumns.indexOf(name)];
 const same = (a: Run, b: Run) => JSON.stringify({ ...a, messages: a.messages.map((m) => [m.topic, m.key, m.value.toString('hex')]) }) === JSON.stringify({ ...b, messages: b.messages.map((m) => [m.topic, m.key, m.value.toString('hex')]) });
 
 describe('anomaly processor', () => {
-  const processor = createAnomalyProcessor(defaults, codec, samplesConfig);
+  const processor = createAnomalyProcessor(defaults, reader);
   const input = records(T, T + 4 * HOUR);
   const state = processor.initState(0);
   const baseline = run(processor, state, input);
@@ -187,7 +189,7 @@ describe('anomaly processor', () => {
   });
 
   it('is deterministic: two runs give the same rows and message bytes', () => {
-    const again = run(createAnomalyProcessor(defaults, codec, samplesConfig), processor.initState(0), input, 7);
+    const again = run(createAnomalyProcessor(defaults, reader), processor.initState(0), input, 7);
     expect(same(again, baseline)).toBe(true);
   });
 
@@ -269,7 +271,7 @@ describe('anomaly processor', () => {
   });
 
   it('skips undecodable records, invalid samples and unmatched metrics without dead-lettering them', () => {
-    const only = createAnomalyProcessor({ ...defaults, metricPattern: 'disk_.*' }, codec, samplesConfig);
+    const only = createAnomalyProcessor({ ...defaults, metricPattern: 'disk_.*' }, reader);
     const state = only.initState(0);
     const bad: BusRecord = { ...input[0]!, value: Buffer.from('not avro') };
     const nan: BusRecord = { ...input[0]!, value: codec.encode({ tenant: 'acme', source: 'h', sent_at: T, series: [{ metric: 'disk_used_bytes', labels: {}, kind: 'GAUGE', timestamps: [T], values: [Number.NaN] }] }) };
@@ -286,7 +288,7 @@ describe('anomaly processor', () => {
   });
 
   it('rejects an invalid metric pattern at construction', () => {
-    expect(() => createAnomalyProcessor({ ...defaults, metricPattern: '(' }, codec, samplesConfig)).toThrow(/ANOMALY_METRIC_PATTERN/);
+    expect(() => createAnomalyProcessor({ ...defaults, metricPattern: '(' }, reader)).toThrow(/ANOMALY_METRIC_PATTERN/);
   });
 });
 

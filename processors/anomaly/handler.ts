@@ -8,15 +8,13 @@
 // time; a sample not newer than the last accepted sample of its series (late or duplicate) is ignored and
 // counted in `skipped.late`. Baselines are aggregated per event-time minute; a minute closes (and its row
 // is written) when a sample of a later minute arrives, so the newest minute of a series stays open.
-import type { AvroCodec } from '../../lib/avro/codec.ts';
-import type { MetricBatch } from '../../lib/avro/metric-batch.ts';
 import type { BusRecord } from '../../lib/bus/types.ts';
 import type { HandleResult, ProcessorDefinition } from '../../lib/runner/types.ts';
 import { defaultEventParams } from '../../models/anomaly/events.ts';
 import { compileMetricPattern, forEachMatchedRecord, type MatchedSeries, type SampleRun, type Skipped } from '../samples/decode.ts';
 
 export type { Skipped } from '../samples/decode.ts';
-import type { SamplesConfig } from '../samples/config.ts';
+import type { MetricReader } from '../samples/reader.ts';
 import { schemaIds, type SchemaIdTable } from '../../lib/avro/codec.ts';
 import { createAlertEventCodec } from './alert-event.ts';
 import { detectorParamsFor, type AnomalyConfig } from './config.ts';
@@ -61,11 +59,10 @@ function isSorted(xs: readonly number[]): boolean {
 }
 
 /**
- * Build the anomaly processor. `acceptance` is the samples processor's config: samples are validated by
- * the same rules and code, so this processor scores exactly the samples that are stored. Alerts go to
- * `alertsTopic`.
+ * Build the anomaly processor. `reader` is the samples processor's (same acceptance rules), so this
+ * processor scores exactly the samples that are stored. Alerts go to `alertsTopic`.
  */
-export function createAnomalyProcessor(config: AnomalyConfig, codec: AvroCodec<MetricBatch>, acceptance: SamplesConfig, alertsTopic = defaultAlertsTopic, ids: SchemaIdTable = schemaIds): AnomalyProcessor {
+export function createAnomalyProcessor(config: AnomalyConfig, reader: MetricReader, alertsTopic = defaultAlertsTopic, ids: SchemaIdTable = schemaIds): AnomalyProcessor {
   const pattern = compileMetricPattern(config.metricPattern, 'ANOMALY_METRIC_PATTERN');
   const alertCodec = createAlertEventCodec(ids);
   const policy = createScorePolicy(detectorParamsFor(config), defaultEventParams, config.eventQuietMs);
@@ -88,7 +85,7 @@ export function createAnomalyProcessor(config: AnomalyConfig, codec: AvroCodec<M
       const out: Output = { baselines: [], events: [], alerts: [] };
       const skipped: Skipped = { undecodable: 0, invalid: 0, unmatched: 0, late: 0 };
       let accepted = 0;
-      forEachMatchedRecord(codec, records, acceptance, pattern, skipped, (runs, matched) => {
+      forEachMatchedRecord(reader, records, pattern, skipped, (runs, matched) => {
         accepted += fold(state, runs, matched, out, skipped);
       });
       return {

@@ -10,6 +10,7 @@ import { createRunner, handleBatch } from '../../lib/runner/runner.ts';
 import { createMemorySnapshots } from '../../lib/runner/snapshots.ts';
 import type { TableRows } from '../../lib/store/types.ts';
 import { samplesConfigSchema, type SamplesConfig } from '../samples/config.ts';
+import { createMetricReader } from '../samples/reader.ts';
 import { seriesId } from '../samples/series-id.ts';
 import { forecastConfigSchema, type ForecastConfig } from './config.ts';
 import { createForecastProcessor, type ForecastHandleResult, type ForecastProcessor } from './handler.ts';
@@ -26,6 +27,7 @@ const T = Date.UTC(2026, 0, 1);
 const STEP = 600_000;
 const codec = createMetricBatchCodec();
 const samplesConfig = Value.Default(samplesConfigSchema, {}) as SamplesConfig;
+const reader = createMetricReader(codec, samplesConfig);
 const defaults = Value.Default(forecastConfigSchema, {}) as ForecastConfig;
 
 // A disk filling linearly from 30% of capacity at T to full at T + 6 days.
@@ -96,7 +98,7 @@ const col = (name: string) => forecastColumns.indexOf(name);
 const planCol = (name: string) => capacityPlanColumns.indexOf(name);
 
 describe('forecast processor', () => {
-  const processor = createForecastProcessor(defaults, codec, samplesConfig);
+  const processor = createForecastProcessor(defaults, reader);
   const records = hourlyRecords(T, T + 5 * DAY); // 120 hours; the last stays open
   let baseline: Run;
   beforeAll(async () => {
@@ -143,7 +145,7 @@ describe('forecast processor', () => {
   });
 
   it('is deterministic: two runs give the same rows, byte for byte', async () => {
-    const again = await run(createForecastProcessor(defaults, codec, samplesConfig), processor.initState(0), records, 7);
+    const again = await run(createForecastProcessor(defaults, reader), processor.initState(0), records, 7);
     expect(JSON.stringify(again)).toBe(JSON.stringify(baseline));
   });
 
@@ -191,7 +193,7 @@ describe('forecast processor', () => {
   });
 
   it('forecasts only metrics matching the pattern, and no capacity plan without a capacity', async () => {
-    const only = createForecastProcessor({ ...defaults, metricPattern: 'cpu_.*' }, codec, samplesConfig);
+    const only = createForecastProcessor({ ...defaults, metricPattern: 'cpu_.*' }, reader);
     const withCpu = records.map((r, i) => {
       const hour = T + i * HOUR;
       const timestamps = Array.from({ length: 6 }, (_, k) => hour + k * STEP);
@@ -217,7 +219,7 @@ describe('forecast processor', () => {
   });
 
   it('refits on at most historyHours of stored means, the newest ones, and still forecasts every hour', async () => {
-    const short = createForecastProcessor({ ...defaults, historyHours: 30, refitEveryHours: 5 }, codec, samplesConfig);
+    const short = createForecastProcessor({ ...defaults, historyHours: 30, refitEveryHours: 5 }, reader);
     const history = memoryHistory();
     const ranges: HistoryRange[] = [];
     const recording = { ...history, lookup: (request: unknown) => { ranges.push(...(request as HistoryRequest).ranges); return history.lookup(request); } };
@@ -343,7 +345,7 @@ describe('forecast processor', () => {
 
   it('starts a series over after a silence longer than its history: it then forecasts like a new series', async () => {
     // 100 hours of history: long enough for the daily ensemble, whose fit depends on where the window starts
-    const short = createForecastProcessor({ ...defaults, historyHours: 100 }, codec, samplesConfig);
+    const short = createForecastProcessor({ ...defaults, historyHours: 100 }, reader);
     const before = hourlyRecords(T, T + 40 * HOUR);
     const after = hourlyRecords(T + 150 * HOUR, T + 260 * HOUR, before.length);
     const state = short.initState(0);
@@ -361,7 +363,7 @@ describe('forecast processor', () => {
   });
 
   it('caps a window at historyHours inside a batch too, and knows its exact count of hours with data', async () => {
-    const short = createForecastProcessor({ ...defaults, historyHours: 30, refitEveryHours: 5 }, codec, samplesConfig);
+    const short = createForecastProcessor({ ...defaults, historyHours: 30, refitEveryHours: 5 }, reader);
     const sixty = hourlyRecords(T, T + 60 * HOUR);
     const byOne = await run(short, short.initState(0), sixty, 1);
     const state = short.initState(0);
@@ -371,7 +373,7 @@ describe('forecast processor', () => {
   });
 
   it('restores an old snapshot taken before the first fit, and drops its unstored hours once they leave the window', async () => {
-    const short = createForecastProcessor({ ...defaults, historyHours: 30 }, codec, samplesConfig);
+    const short = createForecastProcessor({ ...defaults, historyHours: 30 }, reader);
     const sixty = hourlyRecords(T, T + 60 * HOUR);
     const expected = await run(short, short.initState(0), sixty);
     const first = short.initState(0);
@@ -384,10 +386,10 @@ describe('forecast processor', () => {
   });
 
   it('refuses a first-forecast threshold above the history it keeps', () => {
-    expect(() => createForecastProcessor({ ...defaults, minHistoryHours: 48, historyHours: 36 }, codec, samplesConfig)).toThrow(/FORECAST_MIN_HISTORY_HOURS \(48\) is more than FORECAST_HISTORY_HOURS \(36\)/);
+    expect(() => createForecastProcessor({ ...defaults, minHistoryHours: 48, historyHours: 36 }, reader)).toThrow(/FORECAST_MIN_HISTORY_HOURS \(48\) is more than FORECAST_HISTORY_HOURS \(36\)/);
   });
 
   it('rejects an invalid metric pattern at construction', () => {
-    expect(() => createForecastProcessor({ ...defaults, metricPattern: '(' }, codec, samplesConfig)).toThrow(/FORECAST_METRIC_PATTERN/);
+    expect(() => createForecastProcessor({ ...defaults, metricPattern: '(' }, reader)).toThrow(/FORECAST_METRIC_PATTERN/);
   });
 });

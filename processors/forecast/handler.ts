@@ -14,8 +14,6 @@
 // runner reads it, and handle() appends the hours the batch closes. Every hour before the batch was
 // written by an earlier batch, which the runner stored before preparing this one, so a replay reads the
 // same window and issues the same forecasts.
-import type { AvroCodec } from '../../lib/avro/codec.ts';
-import type { MetricBatch } from '../../lib/avro/metric-batch.ts';
 import type { HandleResult, Loaded, Prepared, ProcessorDefinition } from '../../lib/runner/types.ts';
 import type { BusRecord } from '../../lib/bus/types.ts';
 import { defaultForecasterParams } from '../../models/forecast/index.ts';
@@ -23,7 +21,7 @@ import { PrognosError } from '../../lib/errors.ts';
 import { compileMetricPattern, forEachMatchedRecord, type MatchedSeries, type SampleRun, type Skipped } from '../samples/decode.ts';
 
 export type { Skipped } from '../samples/decode.ts';
-import type { SamplesConfig } from '../samples/config.ts';
+import type { MetricReader } from '../samples/reader.ts';
 import type { ForecastConfig } from './config.ts';
 import { HOUR_MS, capacityPlanColumns, forecastColumns, hourOf, type OutputRows } from './rows.ts';
 import { HISTORY_TABLE, historyColumns, windowsFrom, type HistoryRequest, type HistoryRow } from './history.ts';
@@ -51,10 +49,10 @@ interface BatchContext {
 }
 
 /**
- * Build the forecast processor. `acceptance` is the samples processor's config: samples are validated by
- * the same rules and code, so this processor forecasts exactly the samples that are stored.
+ * Build the forecast processor. `reader` is the samples processor's (same acceptance rules), so this
+ * processor forecasts exactly the samples that are stored.
  */
-export function createForecastProcessor(config: ForecastConfig, codec: AvroCodec<MetricBatch>, acceptance: SamplesConfig): ForecastProcessor {
+export function createForecastProcessor(config: ForecastConfig, reader: MetricReader): ForecastProcessor {
   const pattern = compileMetricPattern(config.metricPattern, 'FORECAST_METRIC_PATTERN');
   if (config.minHistoryHours > config.historyHours) {
     throw new PrognosError('CONFIG_INVALID', `FORECAST_MIN_HISTORY_HOURS (${config.minHistoryHours}) is more than FORECAST_HISTORY_HOURS (${config.historyHours}): no series would ever be forecast`);
@@ -89,7 +87,7 @@ export function createForecastProcessor(config: ForecastConfig, codec: AvroCodec
   function prepare(state: ForecastPartitionState, records: readonly BusRecord[]): Prepared {
     const context: BatchContext = { decoded: [], skipped: { undecodable: 0, invalid: 0, unmatched: 0, late: 0 }, refitting: [], request: { ranges: [] } };
     const latestTs = new Map<string, number>();
-    forEachMatchedRecord(codec, records, acceptance, pattern, context.skipped, (runs, series) => {
+    forEachMatchedRecord(reader, records, pattern, context.skipped, (runs, series) => {
       context.decoded.push([runs, series]);
       for (const { id, timestamps } of runs) {
         let latest = latestTs.get(id) ?? -Infinity;

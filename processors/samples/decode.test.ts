@@ -6,6 +6,7 @@ import type { BusRecord } from '../../lib/bus/types.ts';
 import { samplesConfigSchema, type SamplesConfig } from './config.ts';
 import { forEachMatchedRecord, type MatchedSeries, type SampleRun, type Skipped } from './decode.ts';
 import { createSamplesProcessor } from './handler.ts';
+import { createMetricReader } from './reader.ts';
 import { seriesId } from './series-id.ts';
 
 const codec = createMetricBatchCodec();
@@ -21,7 +22,7 @@ function record(series: WireSeries[], offset = 0): BusRecord {
 function matched(records: BusRecord[]) {
   const skipped: Skipped = { undecodable: 0, invalid: 0, unmatched: 0, late: 0 };
   const seen: { runs: readonly SampleRun[]; series: ReadonlyMap<string, MatchedSeries> }[] = [];
-  forEachMatchedRecord(codec, records, config, /^cpu.*$/, skipped, (runs, series) => seen.push({ runs, series }));
+  forEachMatchedRecord(createMetricReader(codec, config), records, /^cpu.*$/, skipped, (runs, series) => seen.push({ runs, series }));
   return { skipped, seen };
 }
 
@@ -51,7 +52,7 @@ describe('forEachMatchedRecord', () => {
     expect(skipped).toEqual({ undecodable: 1, invalid: 3, unmatched: 2, late: 0 });
 
     // the same records through the samples processor: the matched runs are exactly its stored cpu samples
-    const stored = createSamplesProcessor(config, codec).handle(undefined, records).outputs.find((o) => o.table === 'samples')!.rows;
+    const stored = createSamplesProcessor(createMetricReader(codec, config)).handle(undefined, records).outputs.find((o) => o.table === 'samples')!.rows;
     const runs = seen.flatMap(({ runs }) => runs.flatMap((r) => r.timestamps.map((ts, i) => [r.tenant, r.id, ts, r.values[i]])));
     expect(stored.filter((row) => row[1] === a || row[1] === b)).toEqual(runs);
   });

@@ -1,31 +1,10 @@
-// Decoding for the stateful processors that read the same topic as the samples processor: they skip
-// (and count) what the samples processor dead-letters, so a refused record is dead-lettered once.
-import type { AvroCodec } from '../../lib/avro/codec.ts';
-import type { MetricBatch, MetricKind } from '../../lib/avro/metric-batch.ts';
+// What the stateful processors that read the metrics topic take from each record: the samples the samples
+// processor stores (same reader, same rules), of the series whose metric matches their pattern. They skip
+// and count what the samples processor dead-letters, so a refused record is dead-lettered once.
+import type { MetricKind } from '../../lib/avro/metric-batch.ts';
 import type { BusRecord } from '../../lib/bus/types.ts';
 import { PrognosError, messageOf } from '../../lib/errors.ts';
-import type { DeadLetter } from '../../lib/runner/types.ts';
-import type { SamplesConfig } from './config.ts';
-import { tenantOfKey } from './handler.ts';
-import { forEachAcceptedSeries } from './rows.ts';
-
-/** Call `visit` for every record that decodes and whose batch tenant matches its key; count the rest. */
-function forEachDecodedBatch(codec: AvroCodec<MetricBatch>, records: readonly BusRecord[], skipped: { undecodable: number }, visit: (batch: MetricBatch, record: BusRecord) => void): void {
-  for (const record of records) {
-    let batch: MetricBatch;
-    try {
-      batch = codec.decode(record.value);
-    } catch {
-      skipped.undecodable++; // the samples processor dead-letters it; once is enough
-      continue;
-    }
-    if (batch.tenant !== tenantOfKey(record.key)) {
-      skipped.undecodable++;
-      continue;
-    }
-    visit(batch, record);
-  }
-}
+import type { MetricReader } from './reader.ts';
 
 /** A series a derived processor works on. */
 export interface MatchedSeries {
@@ -46,36 +25,38 @@ export interface SampleRun {
 }
 
 /**
- * For every record that decodes: apply the samples processor's acceptance rules (`acceptance`, same code),
- * so a derived processor sees exactly the samples that are stored; keep the series whose metric matches
+ * For every record `reader` can read (the samples processor's reader: same acceptance rules, same code),
+ * so a derived processor sees exactly the samples that are stored: keep the series whose metric matches
  * `pattern`; call `visit` once per record with their runs, in record order, and their metadata by series
  * id (the last entry's, when a record names one series twice). Counts what it leaves out in `skipped`
  * (undecodable, invalid, unmatched).
  */
 export function forEachMatchedRecord(
-  codec: AvroCodec<MetricBatch>,
+  reader: MetricReader,
   records: readonly BusRecord[],
-  acceptance: SamplesConfig,
   pattern: RegExp,
   skipped: Skipped,
   visit: (runs: readonly SampleRun[], series: ReadonlyMap<string, MatchedSeries>) => void,
 ): void {
-  const refused: DeadLetter[] = [];
-  forEachDecodedBatch(codec, records, skipped, (batch, record) => {
+  for (const record of records) {
+    const read = reader.read(record);
+    if (!read.ok) {
+      skipped.undecodable++;
+      continue;
+    }
+    skipped.invalid += read.deadLetters.length;
     const runs: SampleRun[] = [];
     const matched = new Map<string, MatchedSeries>();
-    forEachAcceptedSeries(batch, record, acceptance, refused, ({ series, id, timestamps, values }) => {
+    for (const { series, id, timestamps, values } of read.accepted) {
       if (!pattern.test(series.metric)) {
         skipped.unmatched += timestamps.length;
-        return;
+        continue;
       }
       matched.set(id, { metric: series.metric, labels: series.labels, kind: series.kind });
-      runs.push({ tenant: batch.tenant, id, timestamps, values });
-    });
-    skipped.invalid += refused.length;
-    refused.length = 0;
+      runs.push({ tenant: read.batch.tenant, id, timestamps, values });
+    }
     visit(runs, matched);
-  });
+  }
 }
 
 /** Samples (or records) a derived processor did not use, by reason. */

@@ -4,11 +4,12 @@ import type { BusRecord } from '../../lib/bus/types.ts';
 import { Value } from '@sinclair/typebox/value';
 import { samplesConfigSchema, type SamplesConfig } from './config.ts';
 import { createSamplesProcessor } from './handler.ts';
+import { createMetricReader } from './reader.ts';
 import { seriesId } from './series-id.ts';
 
 const codec = createMetricBatchCodec();
 const config = Value.Default(samplesConfigSchema, {}) as SamplesConfig;
-const processor = createSamplesProcessor(config, codec);
+const processor = createSamplesProcessor(createMetricReader(codec, config));
 const appendMs = Date.UTC(2026, 0, 1);
 
 function record(value: Buffer, key = 'acme/host-1', offset = 0): BusRecord {

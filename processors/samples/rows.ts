@@ -45,12 +45,13 @@ export interface AcceptedSeries {
 }
 
 /**
- * The acceptance rules, once for every consumer of the topic: call `visit` for each series of `batch` with
- * at least one valid sample, and push a dead letter for every invalid series or sample. The samples
+ * The acceptance rules, one function for every consumer of the topic: the series of `batch` with at least
+ * one valid sample, in batch order; a dead letter is pushed for every invalid series or sample. The samples
  * processor stores what this accepts; the derived processors model exactly that.
  */
-export function forEachAcceptedSeries(batch: MetricBatch, record: BusRecord, config: SamplesConfig, deadLetters: DeadLetter[], visit: (accepted: AcceptedSeries) => void): void {
+export function acceptedSeries(batch: MetricBatch, record: BusRecord, config: SamplesConfig, deadLetters: DeadLetter[]): AcceptedSeries[] {
   const letter = (reason: string, detail: string, payload: unknown): DeadLetter => deadLetterFor(record, batch.tenant, reason, detail, JSON.stringify(payload));
+  const accepted: AcceptedSeries[] = [];
   for (const series of batch.series) {
     const problem = seriesProblem(series, config);
     if (problem) {
@@ -74,13 +75,14 @@ export function forEachAcceptedSeries(batch: MetricBatch, record: BusRecord, con
         (values as number[]).push(value);
       }
     }
-    if (timestamps.length > 0) visit({ series, id: seriesId(batch.tenant, series.metric, series.labels), timestamps, values });
+    if (timestamps.length > 0) accepted.push({ series, id: seriesId(batch.tenant, series.metric, series.labels), timestamps, values });
   }
+  return accepted;
 }
 
-/** Split `batch` (decoded from `record`) into rows and dead letters. */
-export function toRows(batch: MetricBatch, record: BusRecord, config: SamplesConfig, out: BatchRows): void {
-  forEachAcceptedSeries(batch, record, config, out.deadLetters, ({ series, id, timestamps, values }) => {
+/** Append the samples and series rows of a read batch to `out`. */
+export function toRows(batch: MetricBatch, accepted: readonly AcceptedSeries[], out: BatchRows): void {
+  for (const { series, id, timestamps, values } of accepted) {
     let firstSeen = Infinity;
     let lastSeen = -Infinity;
     for (let i = 0; i < timestamps.length; i++) {
@@ -90,5 +92,5 @@ export function toRows(batch: MetricBatch, record: BusRecord, config: SamplesCon
       if (ts > lastSeen) lastSeen = ts;
     }
     out.series.push([batch.tenant, id, series.metric, series.labels, series.kind, batch.source, firstSeen, lastSeen, timestamps.length]);
-  });
+  }
 }

@@ -20,6 +20,7 @@ import { buildBatch } from '../../../ingest/synthetic/collector.ts';
 import { hostSeries } from '../../../ingest/synthetic/fleet.ts';
 import { createAnomalyProcessor } from '../../../processors/anomaly/handler.ts';
 import { createForecastProcessor } from '../../../processors/forecast/handler.ts';
+import { createMetricReader } from '../../../processors/samples/reader.ts';
 import { initPartitionState, seriesNumbers, type AnomalyPartitionState } from '../../../processors/anomaly/state.ts';
 import { emptyState, type ForecastPartitionState, type SeriesState } from '../../../processors/forecast/state.ts';
 import { heldForecaster, holdForecaster } from '../../../processors/forecast/held.ts';
@@ -129,8 +130,9 @@ const slots = (pool: AnomalyPartitionState) => (n: number): { size: number; held
 export async function stateAtScale(config: Config, codec: AvroCodec<MetricBatch>, scales: readonly number[], maxHeapBytes: number): Promise<StateFigure[]> {
   const end = Math.floor(Date.now() / DAY_MS) * DAY_MS;
   const figures: StateFigure[] = [];
-  const anomaly = createAnomalyProcessor(config.anomaly, codec, config.samples);
-  const forecast = createForecastProcessor(config.forecast, codec, config.samples);
+  const reader = createMetricReader(codec, config.samples);
+  const anomaly = createAnomalyProcessor(config.anomaly, reader);
+  const forecast = createForecastProcessor(config.forecast, reader);
   const pools = [
     { processor: anomaly, input: records(codec, 10, end, 2, 60_000), holder: (state: unknown) => slots(state as AnomalyPartitionState) },
     {
