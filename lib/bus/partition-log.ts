@@ -186,7 +186,8 @@ export class PartitionLog {
         offset: o++,
         timestampMs: body.readDoubleBE(0),
         key: body.toString('utf8', BODY_FIXED, BODY_FIXED + keyLength),
-        value: Buffer.from(body.subarray(BODY_FIXED + keyLength)),
+        // a view into the read chunk, not a copy: the chunk spans this call's records, and lives as long as they do
+        value: body.subarray(BODY_FIXED + keyLength),
       });
       return records.length < wanted;
     });
