@@ -30,7 +30,7 @@ const count = async (): Promise<number> => Number((await store.query<{ n: string
 describe('chDB store insert', () => {
   it('stores every column type as sent, strings with quotes, tabs, newlines and unicode included', async () => {
     const rows = [
-      ['acme', '18446744073709551615', 1_800_000_000_123, 0.1 + 0.2, { host: 'a"b', 'k\te': 'line\nbreak' }, [1.5, -2e-300, 1e300], null],
+      ['acme', '18446744073709551615', 1_800_000_000_123, 0.1 + 0.2, { host: 'a"b', 'k\te': 'line\nbreak', sep: '],["x"],' }, [1.5, -2e-300, 1e300], null],
       ['acme', '1', 1_800_000_000_000, -1234.5678e-9, {}, [], 'naïve ✓ \\ backslash'],
     ];
     await store.insert({ table: 't', columns, rows }, 'types-1');
@@ -60,7 +60,7 @@ describe('chDB store insert', () => {
     expect(await count()).toBe(before);
   });
 
-  it('writes one JSON array per line', () => {
-    expect(jsonCompactEachRow([['a', 1], ['b\n', null]]).toString()).toBe('["a",1]\n["b\\n",null]\n');
+  it('writes one JSON array per row, separated by commas', () => {
+    expect(jsonCompactEachRow([['a', 1], ['b\n,[]', null]]).toString()).toBe('["a",1],["b\\n,[]",null]');
   });
 });

@@ -38,11 +38,13 @@ export function toStoreError(err: unknown, what: string): PrognosError {
 /** chDB's raw insert: `values` in `format`, handed to the engine as they are. */
 type RawInsert = (params: { table: string; columns: readonly string[]; values: Buffer; format: 'JSONCompactEachRow'; settings: Record<string, string | number> }) => Promise<void>;
 
-/** Rows as JSONCompactEachRow: one JSON array per line, as @clickhouse/client writes them. */
+/**
+ * Rows as JSONCompactEachRow: one JSON array per row, separated by commas, which ClickHouse's reader takes
+ * between rows as it takes newlines (JSONCompactEachRowFormatReader::skipRowBetweenDelimiter). So the
+ * whole batch is one JSON.stringify call, not one per row: half the time, and no string per row.
+ */
 export function jsonCompactEachRow(rows: readonly (readonly unknown[])[]): Buffer {
-  let text = '';
-  for (const row of rows) text += `${JSON.stringify(row)}\n`;
-  return Buffer.from(text);
+  return Buffer.from(JSON.stringify(rows).slice(1, -1));
 }
 
 /** Open the store chosen by `config` (HTTP when a URL is set, chDB under `dataDir` otherwise). */
