@@ -99,6 +99,9 @@ export async function createClickHouseStore(config: StoreConfig, dataDir: string
       if (rows.length === 0) return;
       const settings = {
         async_insert: 0,
+        // order-preserving parallel parsing pays for threads per insert; batches here are a few MiB, and the
+        // cores are better spent on the next batch
+        input_format_parallel_parsing: 0,
         deduplicate_blocks_in_dependent_materialized_views: 1,
         insert_deduplication_token: token ?? '', // '' (the default): deduplicate by the data's hash
       } as const;
