@@ -186,7 +186,8 @@ export class PartitionLog {
         offset: o++,
         timestampMs: body.readDoubleBE(0),
         key: body.toString('utf8', BODY_FIXED, BODY_FIXED + keyLength),
-        // a view into the read chunk, not a copy: the chunk spans this call's records, and lives as long as they do
+        // a view into the chunk read from the segment, not a copy: the chunk (at most SCAN_CHUNK, or one
+        // frame) stays alive while any record read from it does
         value: body.subarray(BODY_FIXED + keyLength),
       });
       return records.length < wanted;

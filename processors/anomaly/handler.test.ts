@@ -303,6 +303,13 @@ describe('inTimeOrder', () => {
     expect(ordered.get('b')).toMatchObject({ timestamps: [4, 5, 5, 6], values: [40, 50, 51, 60] });
   });
 
+  it('joins a series named many times in one record into one run in time order', () => {
+    const runs = Array.from({ length: 5000 }, (_, i) => run('a', [5000 - i], [i]));
+    const ordered = inTimeOrder(runs).get('a')!;
+    expect(ordered.timestamps).toEqual(Array.from({ length: 5000 }, (_, i) => i + 1));
+    expect(ordered.values).toEqual(Array.from({ length: 5000 }, (_, i) => 4999 - i));
+  });
+
   it('passes a single run already in order through untouched', () => {
     const only = run('a', [1, 2, 2, 3], [1, 2, 3, 4]);
     expect(inTimeOrder([only]).get('a')).toBe(only);

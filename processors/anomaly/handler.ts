@@ -40,17 +40,24 @@ export interface AnomalyProcessor extends ProcessorDefinition<AnomalyPartitionSt
  * keep record order). A series with one run already in order keeps its decoded arrays.
  */
 export function inTimeOrder(runs: readonly SampleRun[]): Map<string, SampleRun> {
-  const bySeries = new Map<string, SampleRun>();
+  const bySeries = new Map<string, SampleRun[]>();
   for (const run of runs) {
     const seen = bySeries.get(run.id);
-    bySeries.set(run.id, seen === undefined ? run : { ...seen, timestamps: [...seen.timestamps, ...run.timestamps], values: [...seen.values, ...run.values] });
+    if (seen === undefined) bySeries.set(run.id, [run]);
+    else seen.push(run);
   }
-  for (const [id, run] of bySeries) {
-    if (isSorted(run.timestamps)) continue;
+  const ordered = new Map<string, SampleRun>();
+  for (const [id, parts] of bySeries) {
+    // joined once, however many times the record names the series
+    const run = parts.length === 1 ? parts[0]! : { ...parts[0]!, timestamps: parts.flatMap((p) => p.timestamps), values: parts.flatMap((p) => p.values) };
+    if (isSorted(run.timestamps)) {
+      ordered.set(id, run);
+      continue;
+    }
     const order = run.timestamps.map((_, i) => i).sort((a, b) => run.timestamps[a]! - run.timestamps[b]!);
-    bySeries.set(id, { ...run, timestamps: order.map((i) => run.timestamps[i]!), values: order.map((i) => run.values[i]!) });
+    ordered.set(id, { ...run, timestamps: order.map((i) => run.timestamps[i]!), values: order.map((i) => run.values[i]!) });
   }
-  return bySeries;
+  return ordered;
 }
 
 function isSorted(xs: readonly number[]): boolean {

@@ -67,6 +67,14 @@ describe('samples processor', () => {
     expect(result.accepted).toBe(0);
   });
 
+  it('dead-letters every refused sample of a record that refuses 200,000 of them, and keeps its valid one', () => {
+    const values = [...new Array<number>(200_000).fill(Number.NaN), 4];
+    const result = processor.handle(undefined, [record(codec.encode(batch(values)))]);
+    expect(result.deadLetters).toHaveLength(200_000);
+    expect(result.deadLetters.every((d) => d.reason === 'non_finite_value')).toBe(true);
+    expect(result.outputs.find((o) => o.table === 'samples')!.rows.map((row) => row[3])).toEqual([4]);
+  });
+
   it('refuses a batch whose tenant differs from its record key', () => {
     const result = processor.handle(undefined, [record(codec.encode(batch([1])), 'other/host-1')]);
     expect(result.deadLetters.map((d) => d.reason)).toEqual(['tenant_mismatch']);

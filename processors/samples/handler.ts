@@ -25,7 +25,7 @@ export function createSamplesProcessor(reader: MetricReader): ProcessorDefinitio
           out.deadLetters.push(decodeFailure(record, read.reason, read.detail));
           continue;
         }
-        out.deadLetters.push(...read.deadLetters);
+        for (const letter of read.deadLetters) out.deadLetters.push(letter); // not push(...): a record may refuse 100k+ samples
         toRows(read.batch, read.accepted, out);
       }
       return {
