@@ -1,7 +1,7 @@
 // The ClickHouse store: @clickhouse/client over HTTP, or over chDB in-process via `chdb/connection`.
-// Inserts send the same JSONCompactEachRow bytes either way; in-process they go through chDB's raw insert
-// (one Buffer, settings in the statement) instead of the client's per-row stream, which the connection
-// would join into one JS string and turn into session SETs: about a quarter less time per insert
+// Inserts send JSONCompactEachRow rows either way; in-process they go through chDB's raw insert (one
+// Buffer, settings in the statement) instead of the client's per-row stream, which the connection would
+// join into one JS string and turn into session SETs: about a quarter less time per insert
 // (BENCHMARKS.md). Maps failures to coded errors: transport trouble is STORE_UNAVAILABLE
 // (retriable), a refused statement is STORE_REJECTED, except the server codes that mean "try again later".
 import { createClient, type ClickHouseClient } from '@clickhouse/client';

@@ -67,16 +67,16 @@ export function createForecastProcessor(config: ForecastConfig, reader: MetricRe
   function fold(state: ForecastPartitionState, runs: readonly SampleRun[], series: ReadonlyMap<string, MatchedSeries>, batch: HourBatch, skipped: Skipped): number {
     let accepted = 0;
     for (const { tenant, id, timestamps, values } of runs) {
+      // a run is never empty; a new series starts at its first sample's hour
+      let entry = state.series.get(id);
+      if (entry === undefined) {
+        const meta = series.get(id)!;
+        entry = newSeries(interned(state, tenant), interned(state, meta.metric), meta.labels, hourOf(timestamps[0]!));
+        state.series.set(id, entry);
+        batch.windows.set(id, []); // nothing stored before its first hour
+      }
       for (let i = 0; i < timestamps.length; i++) {
-        const ts = timestamps[i]!;
-        let entry = state.series.get(id);
-        if (entry === undefined) {
-          const meta = series.get(id)!;
-          entry = newSeries(interned(state, tenant), interned(state, meta.metric), meta.labels, hourOf(ts));
-          state.series.set(id, entry);
-          batch.windows.set(id, []); // nothing stored before its first hour
-        }
-        if (addSample(entry, id, ts, values[i]!, batch)) accepted++;
+        if (addSample(entry, id, timestamps[i]!, values[i]!, batch)) accepted++;
         else skipped.late++;
       }
     }

@@ -31,7 +31,6 @@ export interface MetricReader {
   read(record: BusRecord): ReadBatch | Unreadable;
 }
 
-
 /** The tenant named by a record key `tenant/source`. */
 export function tenantOfKey(key: string): string {
   const slash = key.indexOf('/');

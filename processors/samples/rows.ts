@@ -58,23 +58,20 @@ export function acceptedSeries(batch: MetricBatch, record: BusRecord, config: Sa
       deadLetters.push(letter(problem.reason, problem.detail, { metric: series.metric, labels: series.labels, samples: series.values.length }));
       continue;
     }
-    let timestamps: readonly number[] = series.timestamps;
-    let values: readonly number[] = series.values;
+    let kept: { timestamps: number[]; values: number[] } | undefined; // copies, from the first refused sample on
     for (let i = 0; i < series.timestamps.length; i++) {
       const ts = series.timestamps[i]!;
       const value = series.values[i]!;
       const bad = sampleProblem(ts, value, record.timestampMs, config);
       if (bad) {
         deadLetters.push(letter(bad.reason, bad.detail, { metric: series.metric, labels: series.labels, ts, value: String(value) }));
-        if (timestamps === series.timestamps) {
-          timestamps = series.timestamps.slice(0, i);
-          values = series.values.slice(0, i);
-        }
-      } else if (timestamps !== series.timestamps) {
-        (timestamps as number[]).push(ts);
-        (values as number[]).push(value);
+        kept ??= { timestamps: series.timestamps.slice(0, i), values: series.values.slice(0, i) };
+      } else if (kept !== undefined) {
+        kept.timestamps.push(ts);
+        kept.values.push(value);
       }
     }
+    const { timestamps, values } = kept ?? series;
     if (timestamps.length > 0) accepted.push({ series, id: seriesId(batch.tenant, series.metric, series.labels), timestamps, values });
   }
   return accepted;
