@@ -1,6 +1,6 @@
 // Runs the prognos forecaster and the M4 benchmarks over a set of series and scores them; formats the table.
 // Does no file reading (see data.ts); the test half goes only to the scorer, never to the model.
-import { defaultForecasterParams, fitForecaster, forecast, type ForecasterParams } from '../../../models/forecast/index.ts';
+import { defaultForecasterParams, fitForecaster, forecast, type Forecast, type ForecasterParams, type ForecasterState } from '../../../models/forecast/index.ts';
 import { naive1, naive2, seasonalNaive } from './benchmarks.ts';
 import type { M4Series } from './data.ts';
 import { coverage, msis, owa, scoreSet, type MethodScore } from './score.ts';
@@ -26,19 +26,24 @@ export interface BenchResult {
   readonly models: ReadonlyMap<string, number>;
   readonly seconds: number;
   readonly maxStateBytes: number;
+  /** Each series' forecast, in order. */
+  readonly forecasts: readonly Forecast[];
 }
 
+/** How a series' forecaster comes to be from its training half (by default: one fit on all of it). */
+export type Prepare = (train: readonly number[], params: ForecasterParams) => ForecasterState;
+
 /** Fits and forecasts every series with `params`, timing only the model, and scores everything. */
-export function runBench(series: readonly M4Series[], params: ForecasterParams, now: () => number): BenchResult {
+export function runBench(series: readonly M4Series[], params: ForecasterParams, now: () => number, prepare: Prepare = fitForecaster): BenchResult {
   const h = 48;
   const period = 24;
   const means: number[][] = [];
-  const bounds: { lo80: number[]; hi80: number[]; lo95: number[]; hi95: number[] }[] = [];
+  const bounds: Forecast[] = [];
   const models = new Map<string, number>();
   let maxStateBytes = 0;
   const t0 = now();
   for (const s of series) {
-    const state = fitForecaster(s.train, params);
+    const state = prepare(s.train, params);
     const f = forecast(state, h, params);
     means.push(f.mean);
     bounds.push(f);
@@ -65,7 +70,7 @@ export function runBench(series: readonly M4Series[], params: ForecasterParams, 
   });
   const k = series.length;
   return {
-    series: k, horizon: h, seconds, models, maxStateBytes, benchmarks: bench,
+    series: k, horizon: h, seconds, models, maxStateBytes, benchmarks: bench, forecasts: bounds,
     ours: { ...ours, owa: owa(ours, n2), coverage95: c95 / k, coverage80: c80 / k, msis: ms / k },
   };
 }

@@ -98,8 +98,10 @@ function measure(n: number, build: (n: number) => { size: number }): { total: nu
  * A partition of `n` forecast series, each a deep copy of a pool series (tenant and metric names shared, as
  * the processor holds them) with its forecaster packed into the partition's slabs (the processor's own form).
  */
-const forecastCopies = (pool: ForecastPartitionState) => (n: number): { size: number; held: ForecastPartitionState } => {
-  const from = [...pool.series.values()].map((s) => ({ s, forecaster: s.forecaster === null ? null : heldForecaster(pool.slabs, s.forecaster) }));
+const forecastCopies = (pool: ForecastPartitionState, members?: string) => (n: number): { size: number; held: ForecastPartitionState } => {
+  const from = [...pool.series.values()]
+    .filter((s) => members === undefined || membersOf(s) === members)
+    .map((s) => ({ s, forecaster: s.forecaster === null ? null : heldForecaster(pool.slabs, s.forecaster) }));
   const held = emptyState();
   const shared = new Set(['tenant', 'metric', 'forecaster']); // the forecaster is held anew below
   for (let i = 0; i < n; i++) {
@@ -110,6 +112,9 @@ const forecastCopies = (pool: ForecastPartitionState) => (n: number): { size: nu
   }
   return { size: held.series.size, held };
 };
+
+/** The member names a forecast series combines ('none' before its first fit). */
+const membersOf = (s: SeriesState): string => (s.forecaster === null ? 'none' : s.forecaster.labels.slice(2).join(' + '));
 
 /** A partition of `n` anomaly series, slot numbers copied from the pool's (the processor's own form). */
 const slots = (pool: AnomalyPartitionState) => (n: number): { size: number; held: AnomalyPartitionState } => {
@@ -156,6 +161,16 @@ export async function stateAtScale(config: Config, codec: AvroCodec<MetricBatch>
       const { total, perSeries } = measure(series, build);
       estimate = perSeries;
       figures.push({ processor: processor.name, series, heapBytes: perSeries, snapshotBytes, totalBytes: total });
+    }
+    if (processor !== forecast) continue;
+    // the forecast pool mixes member sets of different sizes: each one alone, at the largest scale run
+    const pool = state as ForecastPartitionState;
+    const sets = new Map<string, number>();
+    for (const s of pool.series.values()) sets.set(membersOf(s), (sets.get(membersOf(s)) ?? 0) + 1);
+    const series = Math.max(...figures.filter((f) => f.processor === processor.name && !Number.isNaN(f.heapBytes)).map((f) => f.series));
+    for (const [members, k] of sets) {
+      const { total, perSeries } = measure(series, forecastCopies(pool, members));
+      figures.push({ processor: `forecast, ${k} of ${count} in the pool: ${members}`, series, heapBytes: perSeries, snapshotBytes: NaN, totalBytes: total });
     }
   }
   return figures;
