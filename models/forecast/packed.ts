@@ -40,90 +40,114 @@ const bool = (b: boolean): number => (b ? 1 : 0);
 
 const scratch = new Float32Array(1);
 const scratchBits = new Uint32Array(scratch.buffer);
-/** A quiet NaN's top 24 bits. */
-const NAN24 = 0x7fc000;
 
-/** `v` rounded to float32, then to float24: its 24 bits (float32's top 24 bits). */
-function float24Bits(v: number): number {
-  if (Number.isNaN(v)) return NAN24;
-  scratch[0] = v;
-  const bits = scratchBits[0]!;
-  // round the 8 low bits off to nearest, ties to even; a carry into the exponent is the right result
-  return Math.floor((bits + 0x7f + ((bits >>> 8) & 1)) / 256);
-}
-
+/** A float24 (as its 24 bits) as a number. */
 function fromFloat24Bits(bits: number): number {
   scratchBits[0] = bits * 256;
   return scratch[0]!;
 }
 
-/** `v` rounded to float24 (through float32). */
-const float24 = (v: number): number => fromFloat24Bits(float24Bits(v));
+/** The reals rounded to float32, and to float24 (float32 values whose 8 low bits are zero; `bits24` their bits). */
+interface Rounded {
+  f32: Float32Array;
+  f24: Float32Array;
+  bits24: Uint32Array;
+}
 
-const identity = (v: number): number => v;
-
-/**
- * Whether `round` keeps `values` as `seen` shows them (float32 rounding, or themselves): each one zero, not
- * finite, or rounding into float32's normal range; and each buffer of `buffers` moved by at most a
- * thousandth of its spread.
- */
-function keeps(round: (v: number) => number, seen: (v: number) => number, values: readonly number[], buffers: readonly (readonly number[])[]): boolean {
-  for (const raw of values) {
-    const v = seen(raw);
-    if (v === 0 || !Number.isFinite(v)) continue;
-    const r = round(v);
-    if (!(Math.abs(r) >= MIN_NORMAL_FLOAT32 && Number.isFinite(r))) return false;
+function rounded(reals: Float64Array): Rounded {
+  const f32 = new Float32Array(reals);
+  const bits = new Uint32Array(f32.buffer);
+  const bits24 = new Uint32Array(reals.length);
+  for (let i = 0; i < bits.length; i++) {
+    const b = bits[i]!;
+    // the 8 low bits rounded off to nearest, ties to even (a carry into the exponent is the right result);
+    // NaN becomes the quiet NaN
+    bits24[i] = Number.isNaN(f32[i]) ? 0x7fc00000 : (b + 0x7f + ((b >>> 8) & 1)) & 0xffffff00;
   }
-  return buffers.every((buffer) => {
-    let lo = Infinity;
-    let hi = -Infinity;
-    let error = 0;
-    for (const raw of buffer) {
-      const v = seen(raw);
-      if (!Number.isFinite(v)) continue;
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-      error = Math.max(error, Math.abs(round(v) - v));
-    }
-    return error === 0 || error <= SPREAD_SHARE * (hi - lo);
-  });
+  return { f32, f24: new Float32Array(bits24.buffer), bits24 };
+}
+
+/** Whether `rounded` moves `values[from..to)` by at most a thousandth of their spread (non-finite values aside). */
+function keepsSpread(values: ArrayLike<number>, rounded: ArrayLike<number>, from: number, to: number): boolean {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let error = 0;
+  for (let i = from; i < to; i++) {
+    const v = values[i]!;
+    if (!Number.isFinite(v)) continue;
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+    error = Math.max(error, Math.abs(rounded[i]! - v));
+  }
+  return error === 0 || error <= SPREAD_SHARE * (hi - lo);
 }
 
 /**
- * The reals' width in bytes: float64 unless float32 keeps them; then float24 if it keeps them as float32
- * rounds them. Judging float24 on float32's values makes the choice stable: values packed at a width keep
- * choosing it (a float32 value rounds to itself, and so does a float24 one).
+ * The reals' width in bytes: float64 unless float32 keeps them (each one zero, not finite, or rounding into
+ * float32's normal range; each seasonal naive buffer, `buffers` as [from, to) ranges of `reals`, moved by
+ * at most a thousandth of its spread); then float24 if it keeps float32's values the same way. Judging
+ * float24 on float32's values makes the choice stable: values packed at a width keep choosing it (a
+ * float32 value rounds to itself, and so does a float24 one). float24 never rounds a normal float32 below
+ * the normal range, but may round one of the largest to infinity.
  */
-function realWidth(reals: readonly number[], buffers: readonly (readonly number[])[]): 3 | 4 | 8 {
-  if (!keeps(Math.fround, identity, reals, buffers)) return 8;
-  return keeps(float24, Math.fround, reals, buffers) ? 3 : 4;
+function realWidth(reals: Float64Array, buffers: readonly (readonly [number, number])[], { f32, f24 }: Rounded): 3 | 4 | 8 {
+  let float24Keeps = true;
+  for (let i = 0; i < reals.length; i++) {
+    const v = reals[i]!;
+    if (v === 0 || !Number.isFinite(v)) continue;
+    const f = Math.abs(f32[i]!);
+    if (!(f >= MIN_NORMAL_FLOAT32 && f !== Infinity)) return 8;
+    if (!Number.isFinite(f24[i]!)) float24Keeps = false;
+  }
+  for (const [from, to] of buffers) {
+    if (!keepsSpread(reals, f32, from, to)) return 8;
+    if (float24Keeps && !keepsSpread(f32, f24, from, to)) float24Keeps = false;
+  }
+  return float24Keeps ? 3 : 4;
+}
+
+/** How many reals `state` has: its interval scales and quantiles, buffers, weights and seasons. */
+function realCount(state: ForecasterState): number {
+  let n = state.intervals.scale.length + state.intervals.quantiles.length;
+  for (const m of state.members) {
+    if (m.kind === 'seasonal-naive') n += m.model.buffer.length;
+    else n += 3 + m.model.weights.gammas.length + m.model.seasons.reduce((k, season) => k + season.length, 0);
+  }
+  return n;
 }
 
 /** Packs `state` (which is not changed or kept). */
 export function packForecaster(state: ForecasterState): PackedForecaster {
   const exact: number[] = [state.errorLevel, state.errorLevelAtFit, state.points];
   const ints: number[] = [];
-  const reals: number[] = [];
-  const buffers: number[][] = [];
+  const reals = new Float64Array(realCount(state));
+  let at = 0;
+  const real = (values: readonly number[]): void => {
+    for (const v of values) reals[at++] = v;
+  };
+  const buffers: [number, number][] = [];
   const { intervals } = state;
   ints.push(bool(state.nonNegative), bool(intervals.log), intervals.scale.length, state.members.length, state.active.length, ...state.active);
-  reals.push(...intervals.scale, ...intervals.quantiles);
+  real(intervals.scale);
+  real(intervals.quantiles);
   for (const m of state.members) {
     if (m.kind === 'seasonal-naive') {
       exact.push(m.model.t);
       ints.push(SEASONAL_NAIVE, m.model.period);
-      reals.push(...m.model.buffer);
-      buffers.push(m.model.buffer);
+      buffers.push([at, at + m.model.buffer.length]);
+      real(m.model.buffer);
       continue;
     }
     const s = m.model;
     exact.push(s.level, s.trend, s.t);
     ints.push(SMOOTHING, bool(m.log), bool(s.trended), s.periods.length, ...s.periods);
-    reals.push(s.weights.alpha, s.weights.beta, s.weights.phi, ...s.weights.gammas);
-    for (const season of s.seasons) reals.push(...season);
+    real([s.weights.alpha, s.weights.beta, s.weights.phi]);
+    real(s.weights.gammas);
+    for (const season of s.seasons) real(season);
   }
   const intBytes = ints.every((v) => Math.fround(v) === v) ? 4 : 8;
-  const realBytes = realWidth(reals, buffers);
+  const round = rounded(reals);
+  const realBytes = realWidth(reals, buffers, round);
   const intsAt = 8 * (HEADER + exact.length);
   const realsAt = intsAt + 8 * Math.ceil((ints.length * intBytes) / 8);
   const data = new ArrayBuffer(realsAt + reals.length * realBytes);
@@ -134,14 +158,17 @@ export function packForecaster(state: ForecasterState): PackedForecaster {
   (intBytes === 4 ? new Float32Array(data, intsAt, ints.length) : new Float64Array(data, intsAt, ints.length)).set(ints);
   if (realBytes === 3) {
     const out = new Uint8Array(data, realsAt);
-    reals.forEach((v, i) => {
-      const bits = float24Bits(v);
-      out[3 * i] = bits & 0xff;
-      out[3 * i + 1] = (bits >>> 8) & 0xff;
-      out[3 * i + 2] = bits >>> 16;
-    });
+    const { bits24 } = round;
+    for (let i = 0; i < reals.length; i++) {
+      const bits = bits24[i]!;
+      out[3 * i] = bits >>> 8;
+      out[3 * i + 1] = bits >>> 16;
+      out[3 * i + 2] = bits >>> 24;
+    }
+  } else if (realBytes === 4) {
+    new Float32Array(data, realsAt, reals.length).set(round.f32);
   } else {
-    (realBytes === 4 ? new Float32Array(data, realsAt, reals.length) : new Float64Array(data, realsAt, reals.length)).set(reals);
+    new Float64Array(data, realsAt, reals.length).set(reals);
   }
   return { labels: [state.model, state.modelVersion, ...state.members.map((m) => m.name)], bytes: new Uint8Array(data) };
 }
@@ -153,15 +180,15 @@ function realReader(buffer: ArrayBufferLike, at: number, end: number, bytes: num
   if (bytes === 3) {
     const view = new Uint8Array(buffer, at, 3 * count);
     return (k) => {
-      const values = new Array<number>(k);
-      for (let i = 0; i < k; i++, n++) values[i] = fromFloat24Bits(view[3 * n]! | (view[3 * n + 1]! << 8) | (view[3 * n + 2]! << 16));
+      const values: number[] = [];
+      for (let i = 0; i < k; i++, n++) values.push(fromFloat24Bits(view[3 * n]! | (view[3 * n + 1]! << 8) | (view[3 * n + 2]! << 16)));
       return values;
     };
   }
   const view = bytes === 4 ? new Float32Array(buffer, at, count) : new Float64Array(buffer, at, count);
   return (k) => {
-    const values = Array.from(view.subarray(n, n + k));
-    n += k;
+    const values: number[] = [];
+    for (let i = 0; i < k; i++, n++) values.push(view[n]!);
     return values;
   };
 }
