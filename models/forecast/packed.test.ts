@@ -22,7 +22,8 @@ function round24(v: number): number {
   const q = f / step;
   const down = Math.floor(q);
   const up = q - down > 0.5 || (q - down === 0.5 && down % 2 !== 0);
-  return (up ? down + 1 : down) * step;
+  const r = (up ? down + 1 : down) * step;
+  return Math.abs(r) >= 2 ** 128 ? Math.sign(r) * Infinity : r;
 }
 
 /** `state` with the reals (seasons, buffers, weights, interval scales) rounded by hand: to float24, or float32 with `round`. */
@@ -93,6 +94,25 @@ describe('packForecaster', () => {
     expect(back.intervals.scale[3]).toBeNaN();
     expect(back.intervals.scale[4]).toBe(-Infinity);
     expect(Object.is(back.intervals.scale[5], -0)).toBe(true);
+  });
+
+  it.each([
+    ['float24', (v: number) => v],
+    ['float32', (v: number) => (Math.abs(v) === 0.5 ? 3.4028e38 * Math.sign(v) : v)], // a value float24 cannot hold makes the reals float32
+    ['float64', (v: number) => (Math.abs(v) === 0.5 ? 1e300 : v)], // one float32 cannot hold makes them float64
+  ])('stores every NaN as the same bytes at %s, wherever it came from', (_width, tweak) => {
+    const payloads = [NaN, 0 / 0, new Float64Array(new BigUint64Array([0xfff8_0000_dead_beefn]).buffer)[0]!, Math.sqrt(-1)];
+    const packedWith = (nan: number): Buffer => {
+      const state = fitForecaster(series(600), params);
+      state.intervals.scale[1] = nan;
+      state.intervals.scale[2] = tweak(0.5);
+      state.errorLevelAtFit = nan;
+      const member = state.members.find((m) => m.kind === 'smoothing')!;
+      if (member.kind === 'smoothing') member.model.seasons[0]![2] = nan;
+      return Buffer.from(packForecaster(state).bytes);
+    };
+    const bytes = payloads.map(packedWith);
+    expect(new Set(bytes.map((b) => b.toString('hex'))).size).toBe(1);
   });
 
   it.each([[1e300, 'too large for float32'], [1e-300, 'below float32 normal range'], [-3e-39, 'a float32 subnormal']])('keeps every number exact when a season holds %d (%s)', (value) => {

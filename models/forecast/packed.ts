@@ -5,12 +5,14 @@
 // - ints (float32, or float64 when one is beyond float32's exact integers): flags, counts, period lengths
 //   and member indices;
 // - reals: the seasons, seasonal naive buffers, smoothing weights and interval scales, rounded to the
-//   narrowest width that keeps them: float24 (a float32 whose mantissa is rounded to its top 15 bits, to
-//   even: relative error at most 2^-16, about 1.5e-5), else float32, else float64. A width keeps the reals
-//   when each one rounds inside the float32 normal range (or is zero, NaN or infinite), and when no
-//   seasonal naive buffer, which holds raw values, moves by more than a thousandth of its spread (a large
-//   level that barely moves). float24 is judged on the values as float32 rounds them, so a forecaster
-//   packed at one width packs at that width again.
+//   narrowest width that keeps them: float24 (the float32 of the value with its mantissa rounded to the
+//   top 15 bits, to even: relative error below 2^-16 + 2^-24, about 1.5e-5), else float32, else float64.
+//   A width keeps the reals when each one rounds inside the float32 normal range (or is zero, NaN or
+//   infinite), and when no seasonal naive buffer, which holds raw values, moves by more than a thousandth
+//   of its spread (a large level that barely moves). float24 is judged on the values as float32 rounds
+//   them (so a buffer may move by a thousandth plus float32's rounding), which makes a forecaster packed
+//   at one width pack at that width again. Every NaN is stored as the one quiet NaN, so equal states give
+//   equal bytes wherever their NaNs came from.
 // Packing and unpacking are deterministic, and rounding twice is rounding once, so a series packed at every
 // hour close continues the same however its samples were batched. Pure; the layout is described by the
 // numbers themselves (member kinds and period lengths come before what they size).
@@ -37,6 +39,8 @@ const MIN_NORMAL_FLOAT32 = 2 ** -126;
 const SPREAD_SHARE = 1e-3;
 
 const bool = (b: boolean): number => (b ? 1 : 0);
+/** `v`, or the quiet NaN for any NaN (whose bits may differ). */
+const canonical = (v: number): number => (Number.isNaN(v) ? NaN : v);
 
 const scratch = new Float32Array(1);
 const scratchBits = new Uint32Array(scratch.buffer);
@@ -123,7 +127,7 @@ export function packForecaster(state: ForecasterState): PackedForecaster {
   const reals = new Float64Array(realCount(state));
   let at = 0;
   const real = (values: readonly number[]): void => {
-    for (const v of values) reals[at++] = v;
+    for (const v of values) reals[at++] = canonical(v);
   };
   const buffers: [number, number][] = [];
   const { intervals } = state;
@@ -154,8 +158,8 @@ export function packForecaster(state: ForecasterState): PackedForecaster {
   const head = new Float64Array(data, 0, HEADER + exact.length);
   head[0] = exact.length * 16 + realBytes;
   head[1] = ints.length * 16 + intBytes;
-  head.set(exact, HEADER);
-  (intBytes === 4 ? new Float32Array(data, intsAt, ints.length) : new Float64Array(data, intsAt, ints.length)).set(ints);
+  head.set(exact.map(canonical), HEADER);
+  (intBytes === 4 ? new Float32Array(data, intsAt, ints.length) : new Float64Array(data, intsAt, ints.length)).set(ints.map(canonical));
   if (realBytes === 3) {
     const out = new Uint8Array(data, realsAt);
     const { bits24 } = round;

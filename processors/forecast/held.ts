@@ -1,10 +1,10 @@
 // Forecasters at rest in a partition: each series' packed forecaster (models/forecast/packed.ts) sits in a
 // slot of a slab shared by every forecaster of the same packed size, so a series costs its bytes and a small
-// reference, not a buffer of its own. The size follows the members combined and whether the narrow numbers
-// are float32: about ten sizes in practice. A series that keeps its size (every hourly step, most refits)
-// is written back into the same slot; one whose size changes moves to a slot of the new size. Slabs grow
-// 32 slots at a time, and a chunk of 32 free slots gives its memory back (series that tier up together
-// leave whole chunks behind). Pure; no IO.
+// reference, not a buffer of its own. The size follows the members combined and the width the packer chose
+// for their numbers (float24, float32 or float64): about ten sizes in practice. A series that keeps its
+// size (every hourly step, most refits) is written back into the same slot; one whose size changes moves
+// to a slot of the new size. Slabs grow 32 slots at a time, and a chunk of 32 free slots gives its memory
+// back (series that tier up together leave whole chunks behind). Pure; no IO.
 import { packForecaster, unpackForecaster } from '../../models/forecast/packed.ts';
 import type { ForecasterState } from '../../models/forecast/index.ts';
 import { createSlab, type Slab } from '../../lib/runner/slab.ts';

@@ -164,13 +164,17 @@ export async function stateAtScale(config: Config, codec: AvroCodec<MetricBatch>
     }
     if (processor !== forecast) continue;
     // the forecast pool mixes member sets of different sizes: each one alone, at the largest scale run
+    // that its own size keeps under the cap (measured first at the smallest)
     const pool = state as ForecastPartitionState;
     const sets = new Map<string, number>();
     for (const s of pool.series.values()) sets.set(membersOf(s), (sets.get(membersOf(s)) ?? 0) + 1);
-    const series = Math.max(...figures.filter((f) => f.processor === processor.name && !Number.isNaN(f.heapBytes)).map((f) => f.series));
+    const run = figures.filter((f) => f.processor === processor.name && !Number.isNaN(f.heapBytes)).map((f) => f.series);
     for (const [members, k] of sets) {
-      const { total, perSeries } = measure(series, forecastCopies(pool, members));
-      figures.push({ processor: `forecast, ${k} of ${count} in the pool: ${members}`, series, heapBytes: perSeries, snapshotBytes: NaN, totalBytes: total });
+      let series = Math.min(...run);
+      let figure = measure(series, forecastCopies(pool, members));
+      const largest = Math.max(...run.filter((n) => figure.perSeries * n <= maxHeapBytes));
+      if (largest > series) figure = measure((series = largest), forecastCopies(pool, members));
+      figures.push({ processor: `forecast, ${k} of ${count} in the pool: ${members}`, series, heapBytes: figure.perSeries, snapshotBytes: NaN, totalBytes: figure.total });
     }
   }
   return figures;
