@@ -177,8 +177,8 @@ export function packForecaster(state: ForecasterState): PackedForecaster {
   return { labels: [state.model, state.modelVersion, ...state.members.map((m) => m.name)], bytes: new Uint8Array(data) };
 }
 
-/** Reads reals of `bytes` width from `at` (up to `end`), one after another. */
-function realReader(buffer: ArrayBufferLike, at: number, end: number, bytes: number): (k: number) => number[] {
+/** Reads numbers of `bytes` width (3: float24, 4: float32, 8: float64) from `at` (up to `end`), one run after another. */
+function numberReader(buffer: ArrayBufferLike, at: number, end: number, bytes: number): (k: number) => number[] {
   const count = Math.floor((end - at) / bytes);
   let n = 0;
   if (bytes === 3) {
@@ -206,17 +206,11 @@ export function unpackForecaster(packed: PackedForecaster): ForecasterState {
   const intBytes = head[1]! % 16;
   const intsAt = byteOffset + 8 * (HEADER + exactCount);
   const exact = new Float64Array(buffer, byteOffset, HEADER + exactCount);
-  const ints = intBytes === 4 ? new Float32Array(buffer, intsAt, intCount) : new Float64Array(buffer, intsAt, intCount);
-  const takeReals = realReader(buffer, intsAt + 8 * Math.ceil((intCount * intBytes) / 8), byteOffset + byteLength, head[0]! % 16);
+  const takeInts = numberReader(buffer, intsAt, intsAt + intCount * intBytes, intBytes);
+  const takeReals = numberReader(buffer, intsAt + 8 * Math.ceil((intCount * intBytes) / 8), byteOffset + byteLength, head[0]! % 16);
   let at = HEADER;
-  let n = 0;
   const next = (): number => exact[at++]!;
-  const nextInt = (): number => ints[n++]!;
-  const takeInts = (k: number): number[] => {
-    const values = Array.from(ints.subarray(n, n + k));
-    n += k;
-    return values;
-  };
+  const nextInt = (): number => takeInts(1)[0]!;
   const nextReal = (): number => takeReals(1)[0]!;
   const errorLevel = next();
   const errorLevelAtFit = next();
