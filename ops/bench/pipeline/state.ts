@@ -167,7 +167,10 @@ export async function stateAtScale(config: Config, codec: AvroCodec<MetricBatch>
     // that its own size keeps under the cap (measured first at the smallest)
     const pool = state as ForecastPartitionState;
     const sets = new Map<string, number>();
-    for (const s of pool.series.values()) sets.set(membersOf(s), (sets.get(membersOf(s)) ?? 0) + 1);
+    for (const s of pool.series.values()) {
+      const members = membersOf(s);
+      sets.set(members, (sets.get(members) ?? 0) + 1);
+    }
     const run = figures.filter((f) => f.processor === processor.name && !Number.isNaN(f.heapBytes)).map((f) => f.series);
     for (const [members, k] of sets) {
       let series = Math.min(...run);
