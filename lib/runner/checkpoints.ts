@@ -6,7 +6,21 @@ export interface Checkpoint {
   nextOffset: number;
   /** Last offset of the batch being written, or -1. */
   pendingTo: number;
+  /** generation * GENERATION_SPAN + the owner's write count; the highest wins (see nextGeneration). */
   version: number;
+}
+
+/** Writes one owner can make before its versions would reach the next generation's: 2^32. */
+export const GENERATION_SPAN = 2 ** 32;
+
+/**
+ * The first version of the generation after the one `version` belongs to. An owner starts there when it is
+ * assigned a partition, so every checkpoint it writes outranks any a previous owner still has in flight,
+ * however many that one writes late (a fence, like Kafka's producer epochs). Safe integers leave room for
+ * 2^21 generations: about 2 million assignments of one partition.
+ */
+export function nextGeneration(version: number): number {
+  return (Math.floor(version / GENERATION_SPAN) + 1) * GENERATION_SPAN;
 }
 
 export interface CheckpointStore {

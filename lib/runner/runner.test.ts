@@ -5,7 +5,7 @@ import type { BusConsumer, BusRecord, PartitionHandler } from '../bus/types.ts';
 import { PrognosError } from '../errors.ts';
 import { createRegistry, pipelineMetrics } from '../observability/metrics.ts';
 import type { TableRows } from '../store/types.ts';
-import { createMemoryCheckpoints, type Checkpoint } from './checkpoints.ts';
+import { createMemoryCheckpoints, nextGeneration, type Checkpoint } from './checkpoints.ts';
 import { createMemorySnapshots } from './snapshots.ts';
 import { createRunner, type MessageSink, type RowSink } from './runner.ts';
 import type { ProcessorDefinition } from './types.ts';
@@ -275,6 +275,64 @@ describe('runner', () => {
     for (let at = c.startOffset(); at < records.length; at += 3) await c.handler().onRecords(0, records.slice(at, at + 3), records.length);
     // without snapshots each owner sums from where it starts: the offsets say whether a row is lost or doubled
     expect(rows.map((row) => row[0])).toEqual(expected.map((row) => row[0]));
+  });
+
+  it('a previous owner\'s late write after the new owner\'s first one loses: generations fence owners', async () => {
+    const expected = await uninterrupted(sparse);
+    const checkpoints = createMemoryCheckpoints();
+    const saved: Checkpoint[] = [];
+    const recording = { ...checkpoints, save: async (...args: Parameters<typeof checkpoints.save>) => (saved.push(args[3]), checkpoints.save(...args)) };
+    const sink = createSink();
+    const { name, initState, handle } = sparse;
+    const owner = async () => {
+      const driven = handDriven();
+      const deps = {
+        definition: { name, initState, handle }, consumer: driven.consumer, topic: 't', group: 'g', sink: sink.sink, checkpoints: recording, snapshots: createMemorySnapshots(),
+        config: testConfig({ checkpointIntervalMs: 1e9 }),
+        queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
+      };
+      await createRunner(deps).start();
+      return driven;
+    };
+    // A stores its ranges up to 26 and handles 27-34 without outputs (its finished position 35 unstored).
+    const a = (await owner()).handler();
+    for (let at = 0; at < 27; at += 9) await a.onRecords(0, records.slice(at, at + 9), records.length);
+    for (let at = 27; at < 35; at++) await a.onRecords(0, records.slice(at, at + 1), records.length);
+    // B takes over, stores its range 27-39, inserts row 35 and dies. Only then does A's revoke land: a
+    // zombie's late write, one version above what B loaded, as B's own first write was.
+    const b = await owner();
+    await b.handler().onRecords(0, records.slice(b.startOffset(), 40), records.length);
+    await a.onRevoked([0]);
+    const [late, ...before] = saved.slice().reverse();
+    expect(late).toMatchObject({ nextOffset: 35, pendingTo: -1 });
+    expect(before.find((c) => c.pendingTo === 39)!.version).toBeGreaterThan(late!.version);
+    // C resumes from B's range, replays it with B's tokens, and row 35 is written once.
+    const c = await owner();
+    expect(c.startOffset()).toBe(27);
+    for (let at = c.startOffset(); at < records.length; at += 3) await c.handler().onRecords(0, records.slice(at, at + 3), records.length);
+    expect(sink.rows.map((row) => row[0])).toEqual(expected.map((row) => row[0]));
+  });
+
+  it('claims a generation on assignment: every version an owner writes is above every earlier owner\'s', async () => {
+    const checkpoints = createMemoryCheckpoints();
+    const saved: Checkpoint[] = [];
+    const recording = { ...checkpoints, save: async (...args: Parameters<typeof checkpoints.save>) => (saved.push(args[3]), checkpoints.save(...args)) };
+    const sink = createSink();
+    const lives: number[][] = [];
+    for (let life = 0; life < 3; life++) {
+      const { runner, drained } = run(sink.sink, { checkpoints: recording, snapshots: createMemorySnapshots() }, 7, 1e9, { definition: sparse, checkpointIntervalMs: 1e9 });
+      const from = saved.length;
+      await runner.start();
+      await drained;
+      lives.push(saved.slice(from).map((c) => c.version));
+    }
+    expect(lives[0]![0]).toBe(1); // nothing to claim on a fresh partition
+    for (let life = 1; life < 3; life++) {
+      const [claim, ...rest] = lives[life]!;
+      expect(claim).toBe(nextGeneration(Math.max(...lives[life - 1]!)));
+      expect(claim).toBeGreaterThan(Math.max(...lives[life - 1]!));
+      expect(rest).toEqual(rest.map((_, i) => claim! + i + 1));
+    }
   });
 
   it('restores from the previous snapshot when the process dies between the parts of the next one', async () => {

@@ -13,7 +13,7 @@ import type { Logger } from '../observability/log.ts';
 import type { PipelineMetrics } from '../observability/metrics.ts';
 import { retry } from '../retry.ts';
 import type { TableRows } from '../store/types.ts';
-import type { Checkpoint, CheckpointStore } from './checkpoints.ts';
+import { nextGeneration, type Checkpoint, type CheckpointStore } from './checkpoints.ts';
 import type { SnapshotStore, SnapshotTarget } from './snapshots.ts';
 import type { RunnerConfig } from './config.ts';
 import type { DeadLetter, HandleResult, Lookup, ProcessorDefinition } from './types.ts';
@@ -151,8 +151,8 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
   /**
    * Stores the in-memory checkpoint as it is when the write starts, unless it is stored already. Writes of
    * one partition go one after another (a background snapshot stores one too), each one version above the
-   * last stored: a previous owner's late write after a handover can at most tie with the new owner's first
-   * write, never outrank the ones after it.
+   * last stored. The first is above the generation claimed on assignment, so a previous owner's late write
+   * after a handover never outranks the new owner's.
    */
   function storeCheckpoint(partition: number, entry: PartitionWork<S>): Promise<void> {
     const write = entry.checkpointWrites.then(async () => {
@@ -267,9 +267,14 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     async onAssigned(partitions) {
       const checkpoints = await withRetry('load checkpoints', () => deps.checkpoints.load(group, topic, partitions));
       const snapshots = definition.snapshot ? await withRetry('load snapshots', () => deps.snapshots.load(group, topic, partitions)) : new Map();
+      // Claim each checkpointed partition for a new generation before touching it: from here on the
+      // checkpoints of every earlier owner rank below this one's, whenever their writes land.
+      const claimed = new Map<number, Checkpoint>();
+      for (const [partition, loaded] of checkpoints) claimed.set(partition, { ...loaded, version: nextGeneration(loaded.version) });
+      await Promise.all([...claimed].map(([partition, checkpoint]) => saveCheckpoint(partition, checkpoint)));
       const starts = new Map<number, number>();
       for (const partition of partitions) {
-        const checkpoint = checkpoints.get(partition) ?? { nextOffset: 0, pendingTo: -1, version: 0 };
+        const checkpoint = claimed.get(partition) ?? { nextOffset: 0, pendingTo: -1, version: 0 };
         const snapshot = snapshots.get(partition);
         const usable = snapshot !== undefined && snapshot.offset <= checkpoint.nextOffset;
         const state = usable && definition.snapshot ? definition.snapshot.deserialize(snapshot.parts) : definition.initState(partition);
