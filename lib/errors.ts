@@ -9,6 +9,7 @@ export const errorCatalogue = {
   STORE_UNAVAILABLE: { retriable: true, doc: 'The store could not be reached or timed out; retried with capped, jittered back-off.' },
   STORE_REJECTED: { retriable: false, doc: 'The store refused a statement (schema or type error); the consumer stops with offsets uncommitted.' },
   BUS_UNAVAILABLE: { retriable: true, doc: 'The bus could not be reached; retried.' },
+  PARTITION_LOST: { retriable: false, doc: 'The consumer lost its group membership (session ended) mid-batch: the batch is abandoned unwritten, its partitions\' state dropped and restored from the store when they are assigned again.' },
   BUS_CORRUPT: { retriable: false, doc: 'The embedded log holds bytes that cannot be framed beyond a torn tail.' },
   MIGRATION_FAILED: { retriable: false, doc: 'A schema migration failed; fatal at boot.' },
   BAD_REQUEST: { retriable: false, doc: 'An API request failed validation.' },

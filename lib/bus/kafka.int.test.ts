@@ -12,6 +12,7 @@ import { T0, expectedSamples, fleetEnv, knownInputScenario } from '../testing/sc
 import { createKafkaBus } from './kafka.ts';
 import { partitionFor } from './partitioner.ts';
 import type { BusRecord } from './types.ts';
+import type { PrognosError } from '../errors.ts';
 
 const unavailable = mockBrokerUnavailable('Kafka adapter tests');
 const log = pino({ level: 'silent' });
@@ -25,6 +26,7 @@ describe.skipIf(unavailable !== undefined)('kafka bus (mock broker)', () => {
     await broker.createTopic('e2e.metrics', 2);
     await broker.createTopic('roles.metrics', 2);
     await broker.createTopic('telemetry.alerts.alert-event.v1', 2);
+    await broker.createTopic('session.t', 2);
   });
   afterAll(async () => {
     await broker?.stop();
@@ -66,6 +68,75 @@ describe.skipIf(unavailable !== undefined)('kafka bus (mock broker)', () => {
     const tails = await bus.lastRecords('adapter.t');
     expect(tails.map((r) => r.value.toString())).toContain('acme/a:4');
     await bus.close();
+  });
+
+  // A batch that outlasts the group session: with heartbeats while it waits (as the runner sends them
+  // between store retries) the member keeps its partitions; without, its membership check fails, the
+  // handler is told to drop every partition, and the member rejoins and is assigned them afresh.
+  describe('group session during a long batch', () => {
+    const sessionTimeoutMs = 6000; // the broker's group.min.session.timeout.ms
+    const produced = ['a', 'b', 'c', 'd', 'e', 'f'].map((key) => ({ key: `acme/${key}`, value: Buffer.from(key) }));
+
+    async function longBatch(group: string, heartbeats: boolean) {
+      const bus = createKafkaBus({ brokers: [broker.bootstrap], clientId: 'test', idempotent: false, sessionTimeoutMs, log });
+      const consumer = bus.createConsumer({ group, topic: 'session.t', maxBatchRecords: 100 });
+      const assignments: number[][] = [];
+      const lost: number[][] = [];
+      const checks: string[] = [];
+      const seen: string[] = [];
+      let stalled = false;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`only ${seen.length} of ${produced.length} records after 30 s`)), 30_000);
+        void consumer.start({
+          onAssigned: async (partitions) => (assignments.push([...partitions]), new Map()),
+          onRevoked: async () => undefined,
+          onLost: async (partitions) => void lost.push([...partitions]),
+          onRecords: async (_partition, records, _end, alive) => {
+            if (!stalled) {
+              stalled = true;
+              // two session timeouts, as a batch retrying a store outage spends them
+              for (const until = Date.now() + 2 * sessionTimeoutMs; Date.now() < until; ) {
+                await new Promise((r) => setTimeout(r, 200));
+                if (heartbeats) await alive!();
+              }
+              const check = await alive!().then(() => 'owner', (err: PrognosError) => err.code);
+              checks.push(check);
+              if (check !== 'owner') return; // nothing written: the records come again after the rejoin
+            }
+            seen.push(...records.map((r) => r.value.toString()));
+            if (seen.length >= produced.length) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        });
+      });
+      await consumer.stop();
+      await bus.close();
+      return { assignments, lost, checks, seen };
+    }
+
+    beforeAll(async () => {
+      const bus = createKafkaBus({ brokers: [broker.bootstrap], clientId: 'test', idempotent: false, log });
+      await bus.produce('session.t', produced);
+      await bus.close();
+    });
+
+    it('keeps its partitions while it heartbeats', async () => {
+      const run = await longBatch('session-kept', true);
+      expect(run.checks).toEqual(['owner']);
+      expect(run.lost).toEqual([]);
+      expect(run.assignments).toEqual([[0, 1]]);
+      expect(run.seen.slice().sort()).toEqual(produced.map((m) => m.value.toString()).sort());
+    });
+
+    it('drops every partition and is assigned them afresh once its session has ended', async () => {
+      const run = await longBatch('session-lost', false);
+      expect(run.checks).toEqual(['PARTITION_LOST']);
+      expect(run.lost).toEqual([[0, 1]]);
+      expect(run.assignments).toEqual([[0, 1], [0, 1]]);
+      expect(run.seen.slice().sort()).toEqual(produced.map((m) => m.value.toString()).sort());
+    });
   });
 
   it('runs ingest, process and api as separate pipelines that share only Kafka and the store', async () => {

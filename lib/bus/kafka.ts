@@ -3,7 +3,7 @@
 // the runner's answer (its store checkpoint), applied with seek. kafkajs logs go through pino.
 import { Kafka, logLevel as KafkaLogLevel, type Consumer, type LogEntry, type Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { PrognosError } from '../errors.ts';
+import { PrognosError, messageOf } from '../errors.ts';
 import type { Logger } from '../observability/log.ts';
 import { batchLength } from './batch.ts';
 import { partitionFor } from './partitioner.ts';
@@ -150,6 +150,14 @@ async function readLastRecords(kafka: Kafka, admin: ReturnType<Kafka['admin']>, 
   return [...found.values()];
 }
 
+/**
+ * Coordinator answers that mean this member is no longer in the group's current generation: another member
+ * may own its partitions now. (REBALANCE_IN_PROGRESS is not one of them: the member still owns its
+ * partitions until it rejoins, and the group waits for it to finish its batch.)
+ */
+const membershipLost = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'FENCED_INSTANCE_ID']);
+const lostMembership = (err: unknown): boolean => membershipLost.has(String((err as { type?: unknown } | undefined)?.type));
+
 function createKafkaConsumer(consumer: Consumer, options: ConsumerOptions, log: Logger): BusConsumer {
   let assigned: number[] = [];
   let failed = false;
@@ -211,13 +219,36 @@ function createKafkaConsumer(consumer: Consumer, options: ConsumerOptions, log: 
           if (!assigned.includes(batch.partition) || batch.messages.length === 0) return;
           const records = batch.messages.map((m) => toBusRecord(topic, batch.partition, m));
           if (!deliverable(batch.partition, records[0]!.offset, records.at(-1)!.offset)) return;
+          let lost: unknown;
+          /** Heartbeat (sent when one is due) as the membership check the handler makes before writing. */
+          const alive = async () => {
+            try {
+              await heartbeat();
+            } catch (err) {
+              if (lostMembership(err)) {
+                lost ??= err;
+                throw new PrognosError('PARTITION_LOST', `partition ${batch.partition} of ${topic}: the group session ended (${messageOf(err)})`, { cause: err });
+              }
+              if ((err as { type?: unknown }).type === 'REBALANCE_IN_PROGRESS') return; // still the owner until it rejoins
+              throw new PrognosError('BUS_UNAVAILABLE', `heartbeat for ${topic}: ${messageOf(err)}`, { cause: err });
+            }
+          };
+          /** Every partition may have moved while this member was out of the group: the handler drops them all. */
+          const loseAll = async (err: unknown) => {
+            const gone = assigned;
+            assigned = [];
+            log.warn({ err: messageOf(err), partitions: gone }, 'group session ended mid-batch: partitions dropped, rejoining');
+            await handler.onLost?.(gone);
+            throw err; // kafkajs rejoins; whatever the new assignment holds is assigned afresh
+          };
           for (let i = 0; i < records.length && isRunning() && !isStale(); ) {
             const rest = records.slice(i, i + options.maxBatchRecords);
             const chunk = rest.slice(0, batchLength(rest, options.maxBatchRecords, options.maxBatchBytes));
             i += chunk.length;
-            await handler.onRecords(batch.partition, chunk, Number(batch.highWatermark));
+            await handler.onRecords(batch.partition, chunk, Number(batch.highWatermark), alive);
+            if (lost !== undefined) await loseAll(lost);
             resolveOffset(String(chunk.at(-1)!.offset));
-            await heartbeat();
+            await heartbeat().catch((err: unknown) => (lostMembership(err) ? loseAll(err) : Promise.reject(err)));
           }
         },
       });

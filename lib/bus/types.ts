@@ -26,8 +26,20 @@ export interface PartitionHandler {
   onAssigned(partitions: readonly number[]): Promise<ReadonlyMap<number, number>>;
   /** Partitions about to be given up; in-flight batches have finished. */
   onRevoked(partitions: readonly number[]): Promise<void>;
-  /** Records of one partition in offset order; `logEnd` is the partition's end offset (for lag). */
-  onRecords(partition: number, records: readonly BusRecord[], logEnd: number): Promise<void>;
+  /**
+   * Records of one partition in offset order; `logEnd` is the partition's end offset (for lag). `alive`,
+   * where the bus has group membership to keep (Kafka), tells the group this member is alive and confirms it
+   * still owns its partitions: call it before each write and while waiting out retries. It rejects with
+   * PARTITION_LOST once the member has lost them (the handler then writes nothing more for the batch), and
+   * with a retriable BUS_UNAVAILABLE while membership cannot be confirmed.
+   */
+  onRecords(partition: number, records: readonly BusRecord[], logEnd: number, alive?: () => Promise<void>): Promise<void>;
+  /**
+   * Partitions this member may have lost without a revoke (its group session ended while a batch was in
+   * flight): drop their state and write nothing for them. They are assigned afresh, with onAssigned, if they
+   * come back.
+   */
+  onLost?(partitions: readonly number[]): Promise<void>;
 }
 
 /** A group member consuming one topic. */

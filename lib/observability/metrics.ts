@@ -20,6 +20,7 @@ export interface PipelineMetrics {
   skipped: Counter<'component' | 'reason'>;
   errors: Counter<'component' | 'code'>;
   retries: Counter<'component'>;
+  partitionsLost: Counter<'component'>;
   batchDuration: Histogram<'component'>;
   storeLatency: Histogram<'component'>;
   snapshotDuration: Histogram<'component'>;
@@ -47,6 +48,7 @@ export function pipelineMetrics(registry: Registry): PipelineMetrics {
     skipped: new Counter({ name: 'prognos_samples_skipped_total', help: 'Samples a derived processor left out without a dead letter, by reason (late, unmatched, or refused by the samples processor).', labelNames: ['component', 'reason'], registers }),
     errors: new Counter({ name: 'prognos_errors_total', help: 'Errors by catalogue code.', labelNames: ['component', 'code'], registers }),
     retries: new Counter({ name: 'prognos_retries_total', help: 'Retried operations (store or bus).', labelNames: ['component'], registers }),
+    partitionsLost: new Counter({ name: 'prognos_partitions_lost_total', help: 'Partitions whose state a processor dropped unwritten because its group session ended mid-batch (restored from the store when assigned again).', labelNames: ['component'], registers }),
     batchDuration: new Histogram({ name: 'prognos_batch_duration_seconds', help: 'Wall time to process one batch, decode to commit.', labelNames: ['component'], buckets: [0.005, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers }),
     storeLatency: new Histogram({ name: 'prognos_append_to_store_seconds', help: 'From a record\'s bus append to its outputs being durable (observed per record).', labelNames: ['component'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300], registers }),
     snapshotDuration: new Histogram({ name: 'prognos_snapshot_duration_seconds', help: 'Wall time to write one state snapshot, all parts and the manifest.', labelNames: ['component'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300], registers }),

@@ -574,6 +574,86 @@ describe('partition reassignment', () => {
   });
 });
 
+describe('group membership (alive)', () => {
+  const deps = (consumer: BusConsumer, sink: RowSink, stores: { checkpoints: ReturnType<typeof createMemoryCheckpoints>; snapshots: ReturnType<typeof createMemorySnapshots> }, onFatal: () => void = () => undefined, registry = createRegistry()) => ({
+    definition: summing, consumer, topic: 't', group: 'g', sink, ...stores,
+    config: testConfig({ snapshotIntervalMs: 1e9 }), // no snapshot in flight: the checkpoints below are the batches' alone
+    queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(registry), now: () => 0, onFatal,
+  });
+
+  it('checks membership before every write and keeps it during back-off', async () => {
+    let failures = 3;
+    const sink = createSink();
+    const flaky: RowSink = {
+      async insert(rows, token) {
+        if (failures-- > 0) throw new PrognosError('STORE_UNAVAILABLE', 'down');
+        return sink.sink.insert(rows, token);
+      },
+    };
+    const driven = handDriven();
+    const stores = { checkpoints: createMemoryCheckpoints(), snapshots: createMemorySnapshots() };
+    const runner = createRunner({ ...deps(driven.consumer, flaky, stores), config: testConfig({ retryBaseDelayMs: 400, retryMaxDelayMs: 400 }) });
+    await runner.start();
+    let calls = 0;
+    const alive = async () => void calls++;
+    await driven.handler().onRecords(0, records.slice(0, 5), records.length, alive);
+    expect(sink.rows.map((row) => row[0])).toEqual([0, 1, 2, 3, 4]);
+    expect(runner.healthy()).toBe(true);
+    // before the range and the finished checkpoints, before each of 4 insert attempts, and at least once in
+    // each of the three 200-400 ms back-off waits (every 250 ms)
+    expect(calls).toBeGreaterThanOrEqual(2 + 4 + 3);
+  });
+
+  it('writes nothing once the partition is lost, drops its state without failing, and a new owner ends with the same rows', async () => {
+    const expected = await uninterrupted();
+    const sink = createSink();
+    const stores = { checkpoints: createMemoryCheckpoints(), snapshots: createMemorySnapshots() };
+    let fatal = false;
+    const a = handDriven();
+    const runnerA = createRunner(deps(a.consumer, sink.sink, stores, () => (fatal = true)));
+    await runnerA.start();
+    let member = true;
+    const alive = async () => {
+      if (!member) throw new PrognosError('PARTITION_LOST', 'session ended');
+    };
+    for (let at = 0; at < 14; at += 7) await a.handler().onRecords(0, records.slice(at, at + 7), records.length, alive);
+    const rowsBefore = sink.rows.length;
+    const checkpointBefore = { ...stores.checkpoints.all.get('g/t/0') };
+    member = false;
+    await a.handler().onRecords(0, records.slice(14, 21), records.length, alive); // the session ended during this batch
+    expect(sink.rows.length).toBe(rowsBefore);
+    expect(stores.checkpoints.all.get('g/t/0')).toEqual(checkpointBefore);
+    expect(fatal).toBe(false);
+    expect(runnerA.healthy()).toBe(true);
+    // the state is gone: records for the partition are ignored, and a revoke writes nothing
+    await a.handler().onRecords(0, records.slice(21, 28), records.length, alive);
+    await a.handler().onRevoked([0]);
+    expect(sink.rows.length).toBe(rowsBefore);
+    expect(stores.checkpoints.all.get('g/t/0')).toEqual(checkpointBefore);
+
+    const feedB = createFeed(4);
+    await createRunner(deps(feedB.consumer, sink.sink, stores)).start();
+    await feedB.drained;
+    expect(sink.rows).toEqual(expected);
+  });
+
+  it('onLost drops partitions between batches the same way', async () => {
+    const sink = createSink();
+    const stores = { checkpoints: createMemoryCheckpoints(), snapshots: createMemorySnapshots() };
+    const a = handDriven();
+    const registry = createRegistry();
+    await createRunner(deps(a.consumer, sink.sink, stores, undefined, registry)).start();
+    await a.handler().onRecords(0, records.slice(0, 7), records.length);
+    const rowsBefore = sink.rows.length;
+    await a.handler().onLost!([0]);
+    await a.handler().onRecords(0, records.slice(7, 14), records.length);
+    await a.handler().onRevoked([0]);
+    expect(sink.rows.length).toBe(rowsBefore);
+    const lost = (await registry.getSingleMetric('prognos_partitions_lost_total')!.get()).values;
+    expect(lost.map((v) => [v.labels, v.value])).toEqual([[{ component: 'sum' }, 1]]);
+  });
+});
+
 describe('shutdown during a failing batch', () => {
   it('does not snapshot state that holds an unfinished batch', async () => {
     const checkpoints = createMemoryCheckpoints();

@@ -85,6 +85,25 @@ interface PartitionWork<S> {
   dirty: boolean;
 }
 
+/** A batch's membership check (PartitionHandler.onRecords). */
+type Alive = () => Promise<void>;
+
+const isLost = (err: unknown): boolean => err instanceof PrognosError && err.code === 'PARTITION_LOST';
+
+/**
+ * A back-off wait that keeps the group session: `alive` every 250 ms (the bus sends a heartbeat only when
+ * one is due). Only a lost partition ends the wait early; other failures wait for the next attempt.
+ */
+async function sleepAlive(ms: number, alive: Alive): Promise<void> {
+  const until = Date.now() + ms;
+  for (let left = ms; left > 0; left = until - Date.now()) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(250, left)));
+    await alive().catch((err: unknown) => {
+      if (isLost(err)) throw err;
+    });
+  }
+}
+
 const deadLetterColumns = ['tenant', 'received_at', 'component', 'topic', 'partition', 'offset', 'reason', 'detail', 'payload'];
 
 export interface Runner {
@@ -116,8 +135,14 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
   let stopping = false;
   let fatal: unknown;
 
-  const withRetry = <T>(what: string, operation: () => Promise<T>) =>
-    retry(operation, {
+  /**
+   * `operation` with capped, jittered retries. `alive` (a batch's membership check, see PartitionHandler)
+   * runs before every attempt: a retrying batch keeps its group session, and writes nothing once the
+   * partition is lost.
+   */
+  const withRetry = <T>(what: string, operation: () => Promise<T>, alive?: Alive) =>
+    retry(alive === undefined ? operation : async () => (await alive(), operation()), {
+      ...(alive === undefined ? {} : { sleep: (ms: number) => sleepAlive(ms, alive) }),
       baseDelayMs: config.retryBaseDelayMs,
       maxDelayMs: config.retryMaxDelayMs,
       isRetriable,
@@ -128,10 +153,10 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
       },
     });
 
-  const lookup = deps.lookup && ((request: unknown) => withRetry('look-up', () => deps.lookup!(request)));
+  const lookupFor = (alive?: Alive): Lookup | undefined => deps.lookup && ((request: unknown) => withRetry('look-up', () => deps.lookup!(request), alive));
 
-  const saveCheckpoint = (partition: number, checkpoint: Checkpoint) =>
-    withRetry('checkpoint', () => deps.checkpoints.save(group, topic, partition, checkpoint, deps.now()));
+  const saveCheckpoint = (partition: number, checkpoint: Checkpoint, alive?: Alive) =>
+    withRetry('checkpoint', () => deps.checkpoints.save(group, topic, partition, checkpoint, deps.now()), alive);
 
   /**
    * Commits to the bus where a restart reads from: the next offset for stateless processors, the newest
@@ -154,11 +179,11 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
    * last stored. The first is above the generation claimed on assignment, so a previous owner's late write
    * after a handover never outranks the new owner's.
    */
-  function storeCheckpoint(partition: number, entry: PartitionWork<S>): Promise<void> {
+  function storeCheckpoint(partition: number, entry: PartitionWork<S>, alive?: Alive): Promise<void> {
     const write = entry.checkpointWrites.then(async () => {
       if (!unstored(entry)) return;
       const checkpoint = { ...entry.checkpoint, version: entry.stored.version + 1 };
-      await saveCheckpoint(partition, checkpoint);
+      await saveCheckpoint(partition, checkpoint, alive);
       entry.stored = checkpoint;
       metrics.checkpointed(component, topic, partition, Date.now()); // wall clock on purpose: an operational age, not event time
     });
@@ -167,8 +192,8 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
   }
 
   /** Stores the finished position and commits it to the bus (the partition holds no batch in flight). */
-  async function storeFinished(partition: number, entry: PartitionWork<S>): Promise<void> {
-    await storeCheckpoint(partition, entry);
+  async function storeFinished(partition: number, entry: PartitionWork<S>, alive?: Alive): Promise<void> {
+    await storeCheckpoint(partition, entry, alive);
     await commitResumePoint(partition, entry, entry.checkpoint.nextOffset);
   }
 
@@ -307,7 +332,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
       log.info({ partitions }, 'partitions revoked');
     },
 
-    async onRecords(partition, records, logEnd) {
+    async onRecords(partition, records, logEnd, alive) {
       if (fatal !== undefined) return;
       const entry = work.get(partition);
       if (!entry) return;
@@ -316,19 +341,40 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
         if (entry.flushing) await entry.flushing;
         // A snapshot being serialised must see the state of one offset throughout.
         if (entry.snapshotHeld) await entry.snapshotHeld;
-        await consume(partition, entry, records);
+        await consume(partition, entry, records, alive);
         metrics.consumerLag.set({ component, topic, partition: String(partition) }, Math.max(0, logEnd - entry.checkpoint.nextOffset));
         if (definition.snapshot && deps.now() - entry.lastSnapshotAt >= config.snapshotIntervalMs) await takeSnapshot(partition, entry);
       } catch (err) {
-        fail(err);
+        if (isLost(err)) drop(partition, err);
+        else fail(err);
       } finally {
         entry.busy = false;
       }
-      if (fatal === undefined) scheduleFlush(partition, entry);
+      if (fatal === undefined && work.get(partition) === entry) scheduleFlush(partition, entry);
+    },
+
+    async onLost(partitions) {
+      for (const partition of partitions) drop(partition, undefined);
     },
   };
 
-  async function consume(partition: number, entry: PartitionWork<S>, records: readonly BusRecord[]): Promise<void> {
+  /**
+   * Forgets a partition this member may no longer own, writing nothing: its state may hold a batch whose
+   * outputs were never stored, and the new owner restores from the store. A snapshot already being stored
+   * goes on; what it writes ranks below the new owner's checkpoints (generations) and is used only up to them.
+   */
+  function drop(partition: number, err: unknown): void {
+    const entry = work.get(partition);
+    if (!entry) return;
+    clearTimeout(entry.flushTimer);
+    entry.flushTimer = undefined;
+    work.delete(partition);
+    metrics.forgetPartition(component, topic, partition);
+    metrics.partitionsLost.inc({ component });
+    log.warn({ partition, err: err === undefined ? undefined : messageOf(err) }, 'partition lost with the group session: state dropped, nothing written; restored from the store if assigned again');
+  }
+
+  async function consume(partition: number, entry: PartitionWork<S>, records: readonly BusRecord[], alive?: Alive): Promise<void> {
     let rest = records;
     if (entry.position !== undefined) {
       const position = entry.position;
@@ -341,9 +387,9 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
       if (first.offset < entry.restoreUntil) {
         const prefix = rest.filter((record) => record.offset < entry.restoreUntil);
         entry.dirty = true; // until the rows re-written below are stored
-        const result = await handleBatch(definition, entry.state, prefix, lookup); // outputs already durable: rebuild state
+        const result = await handleBatch(definition, entry.state, prefix, lookupFor(alive)); // outputs already durable: rebuild state
         const again = result.outputs.filter((rows) => rows.rows.length > 0 && definition.rebuildWrites?.includes(rows.table));
-        await insertAll(again, `${group}|${topic}|${partition}|${prefix[0]!.offset}-${prefix.at(-1)!.offset}|rebuild`);
+        await insertAll(again, `${group}|${topic}|${partition}|${prefix[0]!.offset}-${prefix.at(-1)!.offset}|rebuild`, alive);
         entry.dirty = false;
         entry.position = prefix.at(-1)!.offset + 1;
         entry.stateOffset = entry.position;
@@ -359,31 +405,31 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
         if (entry.replay.at(-1)?.offset !== pendingTo) return; // wait for the rest of the in-flight batch
         const batch = entry.replay;
         entry.replay = [];
-        await processBatch(partition, entry, batch, true);
+        await processBatch(partition, entry, batch, true, alive);
         continue;
       }
-      await processBatch(partition, entry, rest, false);
+      await processBatch(partition, entry, rest, false, alive);
       rest = [];
     }
   }
 
-  async function processBatch(partition: number, entry: PartitionWork<S>, batch: readonly BusRecord[], replaying: boolean): Promise<void> {
+  async function processBatch(partition: number, entry: PartitionWork<S>, batch: readonly BusRecord[], replaying: boolean, alive?: Alive): Promise<void> {
     const started = performance.now();
     const first = batch[0]!.offset;
     const last = batch.at(-1)!.offset;
     metrics.received.inc({ component }, batch.length);
     entry.dirty = true;
-    const result = await handleBatch(definition, entry.state, batch, lookup);
+    const result = await handleBatch(definition, entry.state, batch, lookupFor(alive));
     const tables = result.outputs.filter((rows) => rows.rows.length > 0);
     if (result.deadLetters.length > 0) tables.push(deadLetterRows(component, result.deadLetters));
     const messages = result.messages ?? [];
     if (!replaying && (tables.length > 0 || messages.length > 0)) {
       // the range before the inserts: a restart replays exactly this batch with the same tokens
       entry.checkpoint = { nextOffset: first, pendingTo: last };
-      await storeCheckpoint(partition, entry);
+      await storeCheckpoint(partition, entry, alive);
     }
-    await insertAll(tables, `${group}|${topic}|${partition}|${first}-${last}`);
-    await publish(messages);
+    await insertAll(tables, `${group}|${topic}|${partition}|${first}-${last}`, alive);
+    await publish(messages, alive);
     if (!replaying) {
       const storedAt = deps.now();
       for (const record of batch) metrics.storeLatency.observe({ component }, Math.max(0, storedAt - record.timestampMs) / 1000);
@@ -394,7 +440,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     entry.restoreUntil = last + 1;
     entry.dirty = false;
     // Published messages are checkpointed at once, so a restart repeats as few of them as it can.
-    if (messages.length > 0 || deps.now() - entry.storedAt >= config.checkpointIntervalMs) await storeFinished(partition, entry);
+    if (messages.length > 0 || deps.now() - entry.storedAt >= config.checkpointIntervalMs) await storeFinished(partition, entry, alive);
     metrics.sent.inc({ component }, result.accepted);
     for (const letter of result.deadLetters) metrics.discarded.inc({ component, reason: letter.reason });
     for (const [reason, count] of Object.entries(result.skipped ?? {})) if (count > 0) metrics.skipped.inc({ component, reason }, count);
@@ -403,17 +449,17 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
   }
 
   /** Inserts every table through the shared store queue, with retries, each under `tokenBase|table`. */
-  async function insertAll(tables: readonly TableRows[], tokenBase: string): Promise<void> {
-    await Promise.all(tables.map((rows) => deps.queue.add(() => withRetry(`insert ${rows.table}`, () => deps.sink.insert(rows, `${tokenBase}|${rows.table}`)))));
+  async function insertAll(tables: readonly TableRows[], tokenBase: string, alive?: Alive): Promise<void> {
+    await Promise.all(tables.map((rows) => deps.queue.add(() => withRetry(`insert ${rows.table}`, () => deps.sink.insert(rows, `${tokenBase}|${rows.table}`), alive))));
   }
 
-  async function publish(messages: readonly { topic: string; key: string; value: Buffer }[]): Promise<void> {
+  async function publish(messages: readonly { topic: string; key: string; value: Buffer }[], alive?: Alive): Promise<void> {
     if (messages.length === 0) return;
     const producer = deps.producer;
     if (!producer) throw new PrognosError('INTERNAL', `${component} emitted bus messages but the runner has no producer`);
     const byTopic = new Map<string, { key: string; value: Buffer }[]>();
     for (const m of messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), { key: m.key, value: m.value }]);
-    for (const [topic, list] of byTopic) await withRetry(`produce ${topic}`, () => producer.produce(topic, list));
+    for (const [topic, list] of byTopic) await withRetry(`produce ${topic}`, () => producer.produce(topic, list), alive);
   }
 
   function fail(err: unknown): void {
