@@ -77,7 +77,7 @@ describe.skipIf(unavailable !== undefined)('kafka bus (mock broker)', () => {
     const sessionTimeoutMs = 6000; // the broker's group.min.session.timeout.ms
     const produced = ['a', 'b', 'c', 'd', 'e', 'f'].map((key) => ({ key: `acme/${key}`, value: Buffer.from(key) }));
 
-    async function longBatch(group: string, heartbeats: boolean) {
+    async function longBatch(group: string, heartbeats: boolean, stallOnAssign = false) {
       const bus = createKafkaBus({ brokers: [broker.bootstrap], clientId: 'test', idempotent: false, sessionTimeoutMs, log });
       const consumer = bus.createConsumer({ group, topic: 'session.t', maxBatchRecords: 100 });
       const assignments: number[][] = [];
@@ -88,11 +88,15 @@ describe.skipIf(unavailable !== undefined)('kafka bus (mock broker)', () => {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`only ${seen.length} of ${produced.length} records after 30 s`)), 30_000);
         void consumer.start({
-          onAssigned: async (partitions) => (assignments.push([...partitions]), new Map()),
+          onAssigned: async (partitions) => {
+            assignments.push([...partitions]);
+            if (stallOnAssign && assignments.length === 1) await new Promise((r) => setTimeout(r, 2 * sessionTimeoutMs)); // no heartbeats meanwhile
+            return new Map();
+          },
           onRevoked: async () => undefined,
           onLost: async (partitions) => void lost.push([...partitions]),
           onRecords: async (_partition, records, _end, alive) => {
-            if (!stalled) {
+            if (!stalled && !stallOnAssign) {
               stalled = true;
               // two session timeouts, as a batch retrying a store outage spends them
               for (const until = Date.now() + 2 * sessionTimeoutMs; Date.now() < until; ) {
@@ -102,6 +106,11 @@ describe.skipIf(unavailable !== undefined)('kafka bus (mock broker)', () => {
               const check = await alive!().then(() => 'owner', (err: PrognosError) => err.code);
               checks.push(check);
               if (check !== 'owner') return; // nothing written: the records come again after the rejoin
+            } else if (stallOnAssign) {
+              // as the runner does before each write
+              const check = await alive!().then(() => 'owner', (err: PrognosError) => err.code);
+              checks.push(check);
+              if (check !== 'owner') return;
             }
             seen.push(...records.map((r) => r.value.toString()));
             if (seen.length >= produced.length) {
@@ -127,6 +136,15 @@ describe.skipIf(unavailable !== undefined)('kafka bus (mock broker)', () => {
       expect(run.checks).toEqual(['owner']);
       expect(run.lost).toEqual([]);
       expect(run.assignments).toEqual([[0, 1]]);
+      expect(run.seen.slice().sort()).toEqual(produced.map((m) => m.value.toString()).sort());
+    });
+
+    it('writes nothing for a batch fetched after its session ended (a long assignment), and is assigned afresh', async () => {
+      const run = await longBatch('session-evicted', false, true);
+      expect(run.checks[0]).toBe('PARTITION_LOST');
+      expect(run.checks.slice(1).every((c) => c === 'owner')).toBe(true);
+      expect(run.lost).toEqual([[0, 1]]);
+      expect(run.assignments).toEqual([[0, 1], [0, 1]]);
       expect(run.seen.slice().sort()).toEqual(produced.map((m) => m.value.toString()).sort());
     });
 

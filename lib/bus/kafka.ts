@@ -105,7 +105,7 @@ export function createKafkaBus(options: KafkaBusOptions): Bus {
       return readLastRecords(kafka, await withAdmin(), topic);
     },
     createConsumer(consumerOptions) {
-      const consumer = createKafkaConsumer(kafka.consumer({ groupId: consumerOptions.group, allowAutoTopicCreation: false, ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeout: options.sessionTimeoutMs, heartbeatInterval: Math.max(100, Math.floor(options.sessionTimeoutMs / 10)) }) }), consumerOptions, options.log);
+      const consumer = createKafkaConsumer(kafka.consumer({ groupId: consumerOptions.group, allowAutoTopicCreation: false, ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeout: options.sessionTimeoutMs, heartbeatInterval: Math.max(100, Math.floor(options.sessionTimeoutMs / 10)) }) }), consumerOptions, options.log, options.sessionTimeoutMs ?? 30_000);
       consumers.add(consumer);
       return consumer;
     },
@@ -155,11 +155,13 @@ async function readLastRecords(kafka: Kafka, admin: ReturnType<Kafka['admin']>, 
  * may own its partitions now. (REBALANCE_IN_PROGRESS is not one of them: the member still owns its
  * partitions until it rejoins, and the group waits for it to finish its batch.)
  */
-const membershipLost = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'FENCED_INSTANCE_ID']);
+const membershipLost = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION']);
 const lostMembership = (err: unknown): boolean => membershipLost.has(String((err as { type?: unknown } | undefined)?.type));
 
-function createKafkaConsumer(consumer: Consumer, options: ConsumerOptions, log: Logger): BusConsumer {
+function createKafkaConsumer(consumer: Consumer, options: ConsumerOptions, log: Logger, sessionTimeoutMs: number): BusConsumer {
   let assigned: number[] = [];
+  /** The member id of the last join: a new one means the group dropped this member in between. */
+  let memberId: string | undefined;
   let failed = false;
   let stopped = false;
   let assigning: Promise<void> = Promise.resolve();
@@ -192,11 +194,20 @@ function createKafkaConsumer(consumer: Consumer, options: ConsumerOptions, log: 
       });
       consumer.on(consumer.events.GROUP_JOIN, (event) => {
         const now = (event.payload.memberAssignment[topic] ?? []).slice().sort((a, b) => a - b);
+        // Rejoined under a new member id (kafkajs found the session ended on its own heartbeat): another
+        // member may have owned every partition meanwhile, so none keeps its state.
+        const evicted = memberId !== undefined && event.payload.memberId !== memberId ? assigned : [];
+        memberId = event.payload.memberId;
+        if (evicted.length > 0) {
+          log.warn({ partitions: evicted }, 'rejoined the group under a new member id: partitions dropped and assigned afresh');
+          assigned = [];
+        }
         const lost = assigned.filter((p) => !now.includes(p));
         const added = now.filter((p) => !assigned.includes(p));
         assigned = now;
         // Partitions kept across a rebalance keep their in-memory state and position; only changes count.
         assigning = assigning.then(async () => {
+          if (evicted.length > 0) await handler.onLost?.(evicted);
           if (lost.length > 0) await handler.onRevoked(lost);
           if (added.length === 0) return;
           const starts = await handler.onAssigned(added);
@@ -220,14 +231,23 @@ function createKafkaConsumer(consumer: Consumer, options: ConsumerOptions, log: 
           const records = batch.messages.map((m) => toBusRecord(topic, batch.partition, m));
           if (!deliverable(batch.partition, records[0]!.offset, records.at(-1)!.offset)) return;
           let lost: unknown;
-          /** Heartbeat (sent when one is due) as the membership check the handler makes before writing. */
+          let confirmedAt = Date.now(); // kafkajs has just fetched this batch as a member
+          const lostError = (err: unknown) => new PrognosError('PARTITION_LOST', `partition ${batch.partition} of ${topic}: the group session ended (${messageOf(err)})`, { cause: err });
+          /**
+           * Heartbeat (sent when one is due) as the membership check the handler makes before writing. Once
+           * lost, always lost: writes still queued for the batch must not pass after kafkajs has rejoined.
+           * A member that cannot confirm its membership for a whole session timeout (coordinator moved or
+           * unreachable) counts as lost too: kafkajs finds the coordinator again only when it rejoins.
+           */
           const alive = async () => {
+            if (lost !== undefined) throw lostError(lost);
             try {
               await heartbeat();
+              confirmedAt = Date.now();
             } catch (err) {
-              if (lostMembership(err)) {
+              if (lostMembership(err) || Date.now() - confirmedAt > sessionTimeoutMs) {
                 lost ??= err;
-                throw new PrognosError('PARTITION_LOST', `partition ${batch.partition} of ${topic}: the group session ended (${messageOf(err)})`, { cause: err });
+                throw lostError(err);
               }
               if ((err as { type?: unknown }).type === 'REBALANCE_IN_PROGRESS') return; // still the owner until it rejoins
               throw new PrognosError('BUS_UNAVAILABLE', `heartbeat for ${topic}: ${messageOf(err)}`, { cause: err });
