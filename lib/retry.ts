@@ -13,7 +13,8 @@ export interface RetryOptions {
   isRetriable: (err: unknown) => boolean;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Resolves after `ms` (a timer; the default wait between attempts). */
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The delay before retry `attempt` (1-based): full jitter over a capped exponential. */
 export function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: number, random: () => number): number {
@@ -24,7 +25,7 @@ export function backoffDelay(attempt: number, baseDelayMs: number, maxDelayMs: n
 /** Run `operation` until it succeeds, fails with a non-retriable error, or `shouldStop` says so. */
 export async function retry<T>(operation: () => Promise<T>, options: RetryOptions): Promise<T> {
   const random = options.random ?? Math.random;
-  const sleep = options.sleep ?? defaultSleep;
+  const wait = options.sleep ?? sleep;
   for (let attempt = 1; ; attempt++) {
     try {
       return await operation();
@@ -32,7 +33,7 @@ export async function retry<T>(operation: () => Promise<T>, options: RetryOption
       if (err instanceof TypeError || err instanceof RangeError || !options.isRetriable(err) || options.shouldStop?.()) throw err;
       const delay = backoffDelay(attempt, options.baseDelayMs, options.maxDelayMs, random);
       options.onRetry?.(err, attempt, delay);
-      await sleep(delay);
+      await wait(delay);
     }
   }
 }

@@ -156,7 +156,9 @@ async function readLastRecords(kafka: Kafka, admin: ReturnType<Kafka['admin']>, 
  * partitions until it rejoins, and the group waits for it to finish its batch.)
  */
 const membershipLost = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION']);
-const lostMembership = (err: unknown): boolean => membershipLost.has(String((err as { type?: unknown } | undefined)?.type));
+/** The error type kafkajs gives a broker answer (undefined for errors of its own). */
+const kafkaErrorType = (err: unknown): unknown => (err as { type?: unknown } | undefined)?.type;
+const lostMembership = (err: unknown): boolean => membershipLost.has(String(kafkaErrorType(err)));
 
 function createKafkaConsumer(consumer: Consumer, options: ConsumerOptions, log: Logger, sessionTimeoutMs: number): BusConsumer {
   let assigned: number[] = [];
@@ -249,7 +251,7 @@ function createKafkaConsumer(consumer: Consumer, options: ConsumerOptions, log: 
                 lost ??= err;
                 throw lostError(err);
               }
-              if ((err as { type?: unknown }).type === 'REBALANCE_IN_PROGRESS') return; // still the owner until it rejoins
+              if (kafkaErrorType(err) === 'REBALANCE_IN_PROGRESS') return; // still the owner until it rejoins
               throw new PrognosError('BUS_UNAVAILABLE', `heartbeat for ${topic}: ${messageOf(err)}`, { cause: err });
             }
           };

@@ -5,7 +5,7 @@ import type { BusConsumer, BusRecord, PartitionHandler } from '../bus/types.ts';
 import { PrognosError } from '../errors.ts';
 import { createRegistry, pipelineMetrics } from '../observability/metrics.ts';
 import type { TableRows } from '../store/types.ts';
-import { createMemoryCheckpoints, nextGeneration, type Checkpoint } from './checkpoints.ts';
+import { createMemoryCheckpoints, nextGeneration, type Checkpoint, type CheckpointStore } from './checkpoints.ts';
 import { createMemorySnapshots } from './snapshots.ts';
 import { createRunner, type MessageSink, type RowSink } from './runner.ts';
 import type { ProcessorDefinition } from './types.ts';
@@ -92,6 +92,31 @@ const sparse: ProcessorDefinition<{ sum: number; count: number }> = {
     return { ...result, outputs: result.outputs.map((t) => ({ ...t, rows: t.rows.filter((row) => Number(row[0]) % 9 === 8) })) };
   },
 };
+
+/** Memory checkpoints that also record every checkpoint saved, in order. */
+function recordingCheckpoints() {
+  const checkpoints = createMemoryCheckpoints();
+  const saved: Checkpoint[] = [];
+  return { saved, checkpoints: { ...checkpoints, save: async (...args: Parameters<typeof checkpoints.save>) => (saved.push(args[3]), checkpoints.save(...args)) } };
+}
+
+/**
+ * Owners of partition 0 one after another over the same stores, each a stateless `sparse` runner driven by
+ * hand (the checkpoint alone says where each resumes); `owner()` starts the next one.
+ */
+function handOver(sink: RowSink, checkpoints: CheckpointStore) {
+  const { name, initState, handle } = sparse;
+  const snapshots = createMemorySnapshots();
+  return async () => {
+    const driven = handDriven();
+    await createRunner({
+      definition: { name, initState, handle }, consumer: driven.consumer, topic: 't', group: 'g', sink, checkpoints, snapshots,
+      config: testConfig({ checkpointIntervalMs: 1e9 }),
+      queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
+    }).start();
+    return driven;
+  };
+}
 
 /** Runner settings for these tests; each test overrides what it is about. */
 function testConfig(overrides: Partial<RunnerConfig> = {}): RunnerConfig {
@@ -224,12 +249,10 @@ describe('runner', () => {
     ['stateful', sparse],
     ['stateless', { name: sparse.name, initState: sparse.initState, handle: sparse.handle }],
   ] as const)('stores a range only for batches with outputs, and the finished position on revoke (%s)', async (_kind, definition) => {
-    const saved: Checkpoint[] = [];
-    const checkpoints = createMemoryCheckpoints();
-    const counting = { ...checkpoints, save: async (...args: Parameters<typeof checkpoints.save>) => (saved.push(args[3]), checkpoints.save(...args)) };
+    const { saved, checkpoints } = recordingCheckpoints();
     const sink = createSink();
     // batches of 7 over 40 records (6 batches); outputs at offsets 8, 17, 26, 35: batches 2, 3, 4 and 6
-    const { runner, drained } = run(sink.sink, { checkpoints: counting, snapshots: createMemorySnapshots() }, 7, 1e9, { definition, checkpointIntervalMs: 1e9 });
+    const { runner, drained } = run(sink.sink, { checkpoints, snapshots: createMemorySnapshots() }, 7, 1e9, { definition, checkpointIntervalMs: 1e9 });
     await runner.start();
     await drained;
     expect(sink.rows.map((row) => row[0])).toEqual([8, 17, 26, 35]);
@@ -238,28 +261,8 @@ describe('runner', () => {
 
   it('a previous owner storing late after a handover cannot hide the new owner\'s checkpoints', async () => {
     const expected = await uninterrupted(sparse);
-    const checkpoints = createMemoryCheckpoints();
-    const snapshots = createMemorySnapshots();
-    const tokens = new Set<string>();
-    const rows: unknown[][] = [];
-    const sink: RowSink = {
-      async insert(table, token) {
-        if (token !== undefined && tokens.has(token)) return;
-        if (token !== undefined) tokens.add(token);
-        rows.push(...table.rows);
-      },
-    };
-    const { name, initState, handle } = sparse; // stateless: the checkpoint alone says where to resume
-    const deps = (consumer: BusConsumer) => ({
-      definition: { name, initState, handle }, consumer, topic: 't', group: 'g', sink, checkpoints, snapshots,
-      config: testConfig({ checkpointIntervalMs: 1e9 }),
-      queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
-    });
-    const owner = async () => {
-      const driven = handDriven();
-      await createRunner(deps(driven.consumer)).start();
-      return driven;
-    };
+    const sink = createSink();
+    const owner = handOver(sink.sink, createMemoryCheckpoints());
     // A handles 0-26 in batches of 9 (outputs at 8, 17 and 26), then 27-34 one record at a time (no
     // outputs: nothing stored). B is assigned from A's stored checkpoint, and only then A's revoke stores its
     // finished position, 35.
@@ -274,26 +277,14 @@ describe('runner', () => {
     const c = await owner();
     for (let at = c.startOffset(); at < records.length; at += 3) await c.handler().onRecords(0, records.slice(at, at + 3), records.length);
     // without snapshots each owner sums from where it starts: the offsets say whether a row is lost or doubled
-    expect(rows.map((row) => row[0])).toEqual(expected.map((row) => row[0]));
+    expect(sink.rows.map((row) => row[0])).toEqual(expected.map((row) => row[0]));
   });
 
   it('a previous owner\'s late write after the new owner\'s first one loses: generations fence owners', async () => {
     const expected = await uninterrupted(sparse);
-    const checkpoints = createMemoryCheckpoints();
-    const saved: Checkpoint[] = [];
-    const recording = { ...checkpoints, save: async (...args: Parameters<typeof checkpoints.save>) => (saved.push(args[3]), checkpoints.save(...args)) };
+    const { saved, checkpoints } = recordingCheckpoints();
     const sink = createSink();
-    const { name, initState, handle } = sparse;
-    const owner = async () => {
-      const driven = handDriven();
-      const deps = {
-        definition: { name, initState, handle }, consumer: driven.consumer, topic: 't', group: 'g', sink: sink.sink, checkpoints: recording, snapshots: createMemorySnapshots(),
-        config: testConfig({ checkpointIntervalMs: 1e9 }),
-        queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(createRegistry()), now: () => 0, onFatal: () => undefined,
-      };
-      await createRunner(deps).start();
-      return driven;
-    };
+    const owner = handOver(sink.sink, checkpoints);
     // A stores its ranges up to 26 and handles 27-34 without outputs (its finished position 35 unstored).
     const a = (await owner()).handler();
     for (let at = 0; at < 27; at += 9) await a.onRecords(0, records.slice(at, at + 9), records.length);
@@ -314,13 +305,11 @@ describe('runner', () => {
   });
 
   it('claims a generation on assignment: every version an owner writes is above every earlier owner\'s', async () => {
-    const checkpoints = createMemoryCheckpoints();
-    const saved: Checkpoint[] = [];
-    const recording = { ...checkpoints, save: async (...args: Parameters<typeof checkpoints.save>) => (saved.push(args[3]), checkpoints.save(...args)) };
+    const { saved, checkpoints } = recordingCheckpoints();
     const sink = createSink();
     const lives: number[][] = [];
     for (let life = 0; life < 3; life++) {
-      const { runner, drained } = run(sink.sink, { checkpoints: recording, snapshots: createMemorySnapshots() }, 7, 1e9, { definition: sparse, checkpointIntervalMs: 1e9 });
+      const { runner, drained } = run(sink.sink, { checkpoints, snapshots: createMemorySnapshots() }, 7, 1e9, { definition: sparse, checkpointIntervalMs: 1e9 });
       const from = saved.length;
       await runner.start();
       await drained;

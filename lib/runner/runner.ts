@@ -11,7 +11,7 @@ import type { BusConsumer, BusRecord, PartitionHandler } from '../bus/types.ts';
 import { PrognosError, isRetriable, messageOf } from '../errors.ts';
 import type { Logger } from '../observability/log.ts';
 import type { PipelineMetrics } from '../observability/metrics.ts';
-import { retry } from '../retry.ts';
+import { retry, sleep } from '../retry.ts';
 import type { TableRows } from '../store/types.ts';
 import { nextGeneration, type Checkpoint, type CheckpointStore } from './checkpoints.ts';
 import type { SnapshotStore, SnapshotTarget } from './snapshots.ts';
@@ -97,7 +97,7 @@ const isLost = (err: unknown): boolean => err instanceof PrognosError && err.cod
 async function sleepAlive(ms: number, alive: Alive): Promise<void> {
   const until = Date.now() + ms;
   for (let left = ms; left > 0; left = until - Date.now()) {
-    await new Promise((resolve) => setTimeout(resolve, Math.min(250, left)));
+    await sleep(Math.min(250, left));
     await alive().catch((err: unknown) => {
       if (isLost(err)) throw err;
     });
