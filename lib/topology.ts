@@ -71,7 +71,7 @@ export async function startPipeline(options: StartOptions): Promise<RunningPipel
   const embedded = config.bus.brokers.length === 0;
   if (embedded && roles.length < 3) log.warn({ roles }, 'embedded bus with only some roles: other processes cannot see this bus; set KAFKA_BROKERS to split roles');
   const metrics = pipelineMetrics(registry);
-  const opened = await createClickHouseStore(config.store, config.core.dataDir);
+  const opened = await createClickHouseStore(config.store, config.core.dataDir, log.child({ component: 'store' }));
   const store = options.wrapStore ? options.wrapStore(opened) : opened;
   await migrate(store, log.child({ component: 'migrate' }));
   const bus = createBus(config, log, now);

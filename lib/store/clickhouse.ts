@@ -7,6 +7,8 @@
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { join } from 'node:path';
 import { PrognosError } from '../errors.ts';
+import type { Logger } from '../observability/log.ts';
+import { forgetUncommittedBlocks } from './dedup-repair.ts';
 import type { StoreConfig } from './config.ts';
 import type { Store, TableRows } from './types.ts';
 
@@ -47,14 +49,21 @@ export function jsonCompactEachRow(rows: readonly (readonly unknown[])[]): Buffe
   return Buffer.from(JSON.stringify(rows).slice(1, -1));
 }
 
-/** Open the store chosen by `config` (HTTP when a URL is set, chDB under `dataDir` otherwise). */
-export async function createClickHouseStore(config: StoreConfig, dataDir: string): Promise<Store> {
+/**
+ * Open the store chosen by `config` (HTTP when a URL is set, chDB under `dataDir` otherwise). Embedded, it
+ * first forgets the deduplication records of inserts a crash cut off (dedup-repair.ts) and logs each one.
+ */
+export async function createClickHouseStore(config: StoreConfig, dataDir: string, log?: Logger): Promise<Store> {
   let client: ClickHouseClient;
   let kind: Store['kind'];
   let rawInsert: RawInsert | undefined;
   if (config.url === '') {
+    const path = join(dataDir, 'chdb');
+    for (const block of forgetUncommittedBlocks(path)) {
+      log?.warn(block, 'forgot the deduplication record of an insert cut off by a crash (its part never became active): the replay of that insert will be stored');
+    }
     const { createChdbConnection } = await import('chdb/connection');
-    const connection = createChdbConnection({ path: join(dataDir, 'chdb') });
+    const connection = createChdbConnection({ path });
     client = createClient({ connection: connection as never });
     rawInsert = async (params) => {
       await connection.chdb.rawInsert(params);

@@ -1,0 +1,122 @@
+// Embedded store only, run before chDB opens its data directory: forget the insert-deduplication records
+// of parts that never became active. A plain MergeTree appends a block's record to
+// deduplication_logs/ before it renames the part into place (MergeTreeSink: addPart, then
+// renameTempPartAndAdd, then commit). A process killed between the two leaves a record for a part that is
+// gone, and the replay of that insert, which carries the same token, is dropped as a duplicate: its rows
+// are lost while its materialized views (written after the rename) take them. With chDB the store dies with
+// the processor, so every SIGKILL can land in that window. Appending the log's own DROP record for such a
+// block makes the engine forget it at load; the replay is then stored once. A ClickHouse server does not
+// die with the processor, and Replicated tables commit the block id and the part together in Keeper.
+import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** One line of a deduplication log: `op \t part \t block_id`, op 1 = ADD, 2 = DROP. */
+export interface DedupRecord {
+  op: 'add' | 'drop';
+  part: string;
+  blockId: string;
+}
+
+/** The block range a part name covers: `<partition>_<min>_<max>_<level>[_<mutation>]`. */
+export interface PartRange {
+  partition: string;
+  min: number;
+  max: number;
+}
+
+/** A record dropped by the repair, for the log line. */
+export interface ForgottenBlock {
+  table: string;
+  part: string;
+  blockId: string;
+}
+
+const partName = /^([^_]+)_(\d+)_(\d+)_(\d+)(?:_(\d+))?$/;
+const logFile = /^deduplication_log_(\d+)\.txt$/;
+
+export function parsePartName(name: string): PartRange | undefined {
+  const match = partName.exec(name);
+  if (!match) return undefined;
+  return { partition: match[1]!, min: Number(match[2]), max: Number(match[3]) };
+}
+
+/** Records of one log text; a line that is not a whole record (a torn tail) is left out. */
+export function parseRecords(text: string): DedupRecord[] {
+  const records: DedupRecord[] = [];
+  for (const line of text.split('\n')) {
+    const [op, part, blockId, ...rest] = line.split('\t');
+    if ((op !== '1' && op !== '2') || !part || !blockId || rest.length > 0) continue;
+    records.push({ op: op === '1' ? 'add' : 'drop', part, blockId });
+  }
+  return records;
+}
+
+/**
+ * The live records (ADDs not dropped later, as the engine replays them) whose part no directory on disk
+ * covers: neither the part itself nor a merge or mutation of it. Only sound before the engine loads the
+ * table, when no new insert can have reused the lost part's block number.
+ */
+export function staleRecords(records: readonly DedupRecord[], partDirs: readonly string[]): DedupRecord[] {
+  const live = new Map<string, DedupRecord>();
+  for (const record of records) {
+    if (record.op === 'add') live.set(record.blockId, record);
+    else live.delete(record.blockId);
+  }
+  const onDisk = partDirs.map(parsePartName).filter((range): range is PartRange => range !== undefined);
+  return [...live.values()].filter((record) => {
+    const range = parsePartName(record.part);
+    if (range === undefined) return false; // a name this code does not understand: leave it to the engine
+    return !onDisk.some((part) => part.partition === range.partition && part.min <= range.min && part.max >= range.max);
+  });
+}
+
+/**
+ * For every table of every database under the chDB path, append a DROP record for each stale block
+ * (staleRecords) to the table's newest deduplication log, and fsync it. Returns what it dropped. A log
+ * whose last line is torn is left alone: appending to it would corrupt it.
+ */
+export function forgetUncommittedBlocks(chdbPath: string): ForgottenBlock[] {
+  const forgotten: ForgottenBlock[] = [];
+  for (const database of entries(join(chdbPath, 'data'))) {
+    for (const table of entries(join(chdbPath, 'data', database))) {
+      const link = join(chdbPath, 'data', database, table);
+      let dir: string;
+      try {
+        dir = resolve(join(chdbPath, 'data', database), readlinkSync(link));
+      } catch {
+        continue; // not a link to store/ (an Ordinary database, or a table without parts)
+      }
+      const logsDir = join(dir, 'deduplication_logs');
+      const logs = entries(logsDir)
+        .map((name) => ({ name, n: Number(logFile.exec(name)?.[1] ?? Number.NaN) }))
+        .filter((file) => Number.isFinite(file.n))
+        .sort((a, b) => a.n - b.n);
+      if (logs.length === 0) continue;
+      const texts = logs.map((file) => readFileSync(join(logsDir, file.name), 'utf8'));
+      const newest = texts.at(-1)!;
+      if (newest !== '' && !newest.endsWith('\n')) continue;
+      const stale = staleRecords(texts.flatMap(parseRecords), entries(dir, true));
+      if (stale.length === 0) continue;
+      const fd = openSync(join(logsDir, logs.at(-1)!.name), 'a');
+      try {
+        writeSync(fd, stale.map((record) => `2\t${record.part}\t${record.blockId}\n`).join(''));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      for (const record of stale) forgotten.push({ table: `${database}.${table}`, part: record.part, blockId: record.blockId });
+    }
+  }
+  return forgotten;
+}
+
+/** Names in a directory (only subdirectories with `dirsOnly`); none when it does not exist. */
+function entries(dir: string, dirsOnly = false): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => !dirsOnly || entry.isDirectory())
+      .map((entry) => entry.name);
+  } catch {
+    return [];
+  }
+}
