@@ -59,8 +59,8 @@ export async function createClickHouseStore(config: StoreConfig, dataDir: string
   let rawInsert: RawInsert | undefined;
   if (config.url === '') {
     const path = join(dataDir, 'chdb');
-    for (const block of forgetUncommittedBlocks(path)) {
-      log?.warn(block, 'forgot the deduplication record of an insert cut off by a crash (its part never became active): the replay of that insert will be stored');
+    for (const { table, parts } of forgetUncommittedBlocks(path)) {
+      log?.warn({ table, blocks: parts.length, parts: parts.slice(0, 10) }, 'forgot deduplication records of parts not on disk (an insert cut off by a crash): a replay of those inserts will be stored');
     }
     const { createChdbConnection } = await import('chdb/connection');
     const connection = createChdbConnection({ path });

@@ -53,7 +53,7 @@ describe('forgetUncommittedBlocks', () => {
     root = mkdtempSync(join(tmpdir(), 'prognos-dedup-'));
     const logs = table('samples', ['all_1_1_1', 'tmp_insert_all_9_9_1'], { 'deduplication_log_2.txt': '1\tall_2_2_1\tall_22\n', 'deduplication_log_1.txt': '1\tall_1_1_1\tall_11\n' });
     table('other', ['all_1_1_1'], { 'deduplication_log_1.txt': '1\tall_1_1_1\tall_11\n' });
-    expect(forgetUncommittedBlocks(root)).toEqual([{ table: 'db.samples', part: 'all_2_2_1', blockId: 'all_22' }]);
+    expect(forgetUncommittedBlocks(root)).toEqual([{ table: 'db.samples', parts: ['all_2_2_1'] }]);
     expect(readFileSync(join(logs, 'deduplication_log_2.txt'), 'utf8')).toBe('1\tall_2_2_1\tall_22\n2\tall_2_2_1\tall_22\n');
     expect(readFileSync(join(logs, 'deduplication_log_1.txt'), 'utf8')).toBe('1\tall_1_1_1\tall_11\n');
     expect(forgetUncommittedBlocks(root)).toEqual([]);

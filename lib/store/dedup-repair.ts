@@ -24,11 +24,10 @@ export interface PartRange {
   max: number;
 }
 
-/** A record dropped by the repair, for the log line. */
-export interface ForgottenBlock {
+/** What the repair dropped in one table: the parts named by the records it dropped. */
+export interface ForgottenBlocks {
   table: string;
-  part: string;
-  blockId: string;
+  parts: string[];
 }
 
 const partName = /^([^_]+)_(\d+)_(\d+)_(\d+)(?:_(\d+))?$/;
@@ -75,8 +74,8 @@ export function staleRecords(records: readonly DedupRecord[], partDirs: readonly
  * (staleRecords) to the table's newest deduplication log, and fsync it. Returns what it dropped. A log
  * whose last line is torn is left alone: appending to it would corrupt it.
  */
-export function forgetUncommittedBlocks(chdbPath: string): ForgottenBlock[] {
-  const forgotten: ForgottenBlock[] = [];
+export function forgetUncommittedBlocks(chdbPath: string): ForgottenBlocks[] {
+  const forgotten: ForgottenBlocks[] = [];
   for (const database of entries(join(chdbPath, 'data'))) {
     for (const table of entries(join(chdbPath, 'data', database))) {
       const link = join(chdbPath, 'data', database, table);
@@ -104,7 +103,7 @@ export function forgetUncommittedBlocks(chdbPath: string): ForgottenBlock[] {
       } finally {
         closeSync(fd);
       }
-      for (const record of stale) forgotten.push({ table: `${database}.${table}`, part: record.part, blockId: record.blockId });
+      forgotten.push({ table: `${database}.${table}`, parts: stale.map((record) => record.part) });
     }
   }
   return forgotten;
