@@ -11,6 +11,7 @@ export const errorCatalogue = {
   BUS_UNAVAILABLE: { retriable: true, doc: 'The bus could not be reached; retried.' },
   PARTITION_LOST: { retriable: false, doc: 'The consumer lost its group membership (session ended) mid-batch: the batch is abandoned unwritten, its partitions\' state dropped and restored from the store when they are assigned again.' },
   BUS_CORRUPT: { retriable: false, doc: 'The embedded log holds bytes that cannot be framed beyond a torn tail.' },
+  DATA_DIR_LOCKED: { retriable: false, doc: 'Another running process holds the embedded store directory (PROGNOS_DATA_DIR); fatal at boot.' },
   MIGRATION_FAILED: { retriable: false, doc: 'A schema migration failed; fatal at boot.' },
   BAD_REQUEST: { retriable: false, doc: 'An API request failed validation.' },
   UNAUTHORIZED: { retriable: false, doc: 'No or unknown API credential.' },

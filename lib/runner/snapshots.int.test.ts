@@ -17,7 +17,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'prognos-snap-'));
 let store: Store;
 
 beforeAll(async () => {
-  store = await createClickHouseStore(loadSection(storeConfigSchema, { CLICKHOUSE_DATABASE: 'snap' }).value, dataDir);
+  store = await createClickHouseStore(loadSection(storeConfigSchema, { CLICKHOUSE_DATABASE: 'snap' }).value, dataDir, pino({ level: 'silent' }));
   await migrate(store, pino({ level: 'silent' }));
 });
 afterAll(async () => {

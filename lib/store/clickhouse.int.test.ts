@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSection } from '../config/section.ts';
 import { PrognosError } from '../errors.ts';
@@ -16,7 +17,7 @@ let store: Store;
 const columns = ['tenant', 'id', 'ts', 'value', 'labels', 'steps', 'note'];
 
 beforeAll(async () => {
-  store = await createClickHouseStore(loadSection(storeConfigSchema, { CLICKHOUSE_DATABASE: 'storetest' }).value, dataDir);
+  store = await createClickHouseStore(loadSection(storeConfigSchema, { CLICKHOUSE_DATABASE: 'storetest' }).value, dataDir, pino({ level: 'silent' }));
   await store.command(`CREATE TABLE ${store.table('t')} (tenant LowCardinality(String), id UInt64, ts DateTime64(3, 'UTC'), value Float64, labels Map(String, String), steps Array(Float64), note Nullable(String))
     ENGINE = MergeTree ORDER BY (tenant, id, ts) SETTINGS non_replicated_deduplication_window = 100`);
 });
@@ -26,6 +27,13 @@ afterAll(async () => {
 });
 
 const count = async (): Promise<number> => Number((await store.query<{ n: string }>(`SELECT count() AS n FROM ${store.table('t')}`))[0]!.n);
+
+describe('chDB store directory', () => {
+  it('refuses a second store on a directory this process holds, with DATA_DIR_LOCKED', async () => {
+    const second = createClickHouseStore(loadSection(storeConfigSchema, { CLICKHOUSE_DATABASE: 'other' }).value, dataDir, pino({ level: 'silent' }));
+    await expect(second).rejects.toMatchObject({ code: 'DATA_DIR_LOCKED' });
+  });
+});
 
 describe('chDB store insert', () => {
   it('stores every column type as sent, strings with quotes, tabs, newlines and unicode included', async () => {

@@ -8,6 +8,7 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { join } from 'node:path';
 import { PrognosError } from '../errors.ts';
 import type { Logger } from '../observability/log.ts';
+import { lockDataDir } from './data-lock.ts';
 import { forgetUncommittedBlocks } from './dedup-repair.ts';
 import type { StoreConfig } from './config.ts';
 import type { Store, TableRows } from './types.ts';
@@ -51,16 +52,20 @@ export function jsonCompactEachRow(rows: readonly (readonly unknown[])[]): Buffe
 
 /**
  * Open the store chosen by `config` (HTTP when a URL is set, chDB under `dataDir` otherwise). Embedded, it
- * first forgets the deduplication records of inserts a crash cut off (dedup-repair.ts) and logs each one.
+ * first locks the directory (data-lock.ts) and forgets the deduplication records of inserts a crash cut off
+ * (dedup-repair.ts), logging what it repaired.
  */
-export async function createClickHouseStore(config: StoreConfig, dataDir: string, log?: Logger): Promise<Store> {
+export async function createClickHouseStore(config: StoreConfig, dataDir: string, log: Logger): Promise<Store> {
   let client: ClickHouseClient;
   let kind: Store['kind'];
   let rawInsert: RawInsert | undefined;
+  let release = (): void => undefined;
   if (config.url === '') {
     const path = join(dataDir, 'chdb');
-    for (const { table, parts } of forgetUncommittedBlocks(path)) {
-      log?.warn({ table, blocks: parts.length, parts: parts.slice(0, 10) }, 'forgot deduplication records of parts not on disk (an insert cut off by a crash): a replay of those inserts will be stored');
+    release = lockDataDir(join(dataDir, 'chdb.lock'));
+    for (const { table, parts, problem } of forgetUncommittedBlocks(path)) {
+      if (problem !== undefined) log.warn({ table, problem }, 'deduplication log of a table repaired or left alone');
+      if (parts.length > 0) log.warn({ table, blocks: parts.length, parts: parts.slice(0, 10) }, 'forgot deduplication records of parts not on disk (an insert cut off by a crash, or a part removed since): a replay of those inserts will be stored');
     }
     const { createChdbConnection } = await import('chdb/connection');
     const connection = createChdbConnection({ path });
@@ -75,6 +80,7 @@ export async function createClickHouseStore(config: StoreConfig, dataDir: string
   }
   const database = config.database;
   await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` }).catch((err: unknown) => {
+    release();
     throw toStoreError(err, 'create database');
   });
   return {
@@ -131,7 +137,11 @@ export async function createClickHouseStore(config: StoreConfig, dataDir: string
       }
     },
     async close() {
-      await client.close();
+      try {
+        await client.close();
+      } finally {
+        release();
+      }
     },
   };
 }

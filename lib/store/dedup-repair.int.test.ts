@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 function straceUnavailable(): string | undefined {
   let problem: string | undefined;
@@ -21,7 +21,7 @@ function straceUnavailable(): string | undefined {
 }
 
 const unavailable = straceUnavailable();
-const dataDir = mkdtempSync(join(tmpdir(), 'prognos-dedup-'));
+let dataDir: string;
 const firstTs = Date.UTC(2026, 10, 22, 10);
 const tsx = join(import.meta.dirname, '../../node_modules/.bin/tsx');
 const child = join(import.meta.dirname, '../testing/dedup-child.ts');
@@ -33,32 +33,38 @@ function run(token: string, minute: number, killAtRename?: number) {
     ? spawnSync('strace', ['-f', '-qq', '-o', '/dev/null', '-e', 'trace=rename,renameat,renameat2', '-e', `inject=rename,renameat,renameat2:signal=KILL:when=${killAtRename}`, ...args], { encoding: 'utf8', timeout: 120_000 })
     : spawnSync(args[0]!, args.slice(1), { encoding: 'utf8', timeout: 120_000 });
   const line = result.stdout.trim().split('\n').at(-1) ?? '';
-  return { stderr: result.stderr, counts: line.startsWith('{') ? (JSON.parse(line) as { samples: string; rollup: string }) : undefined };
+  // the tables the repair reports (its pino lines on stderr)
+  const repaired = result.stderr.split('\n').filter((text) => text.includes('forgot deduplication records')).map((text) => (JSON.parse(text) as { table: string }).table);
+  return { stderr: result.stderr, repaired, counts: line.startsWith('{') ? (JSON.parse(line) as Record<string, string>) : undefined };
 }
 
+const all = (n: number) => ({ samples: String(n), rollup_1m: String(n), rollup_1h: String(n) });
+
 describe.skipIf(unavailable !== undefined)('deduplication repair (chDB, killed mid-insert)', () => {
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'prognos-dedup-'));
+  });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('stores once an insert whose process died between a deduplication record and its part', () => {
-    expect(run('a', 0).counts).toEqual({ samples: '600', rollup: '600' });
-    // renames of one insert: samples' part, then the parts of its views (samples_1m, samples_1h)
-    for (const [i, rename] of [1, 2, 3].entries()) {
-      const token = `b${rename}`;
-      const expected = String(600 * (i + 2));
-      const killed = run(token, i + 1, rename);
+    expect(run('a', 0).counts).toEqual(all(600));
+    // renames of one insert: samples' part, then the parts of its views, in this order
+    for (const [i, table] of ['dedup.samples', 'dedup.samples_1m', 'dedup.samples_1h'].entries()) {
+      const token = `b${i}`;
+      const killed = run(token, i + 1, i + 1);
       expect(killed.stderr).toContain('inserting'); // killed in the insert, not before it
       expect(killed.counts).toBeUndefined();
 
       // the replay under the same token: without the repair the engine drops it as a duplicate of a part it
-      // never made (killed at samples' rename: samples stays short while the rollup view takes the rows)
+      // never made (killed at samples' rename: samples stays short while the rollup views take the rows)
       const replay = run(token, i + 1);
-      expect(replay.counts).toEqual({ samples: expected, rollup: expected });
-      expect(replay.stderr).toContain('forgot deduplication records');
+      expect(replay.counts).toEqual(all(600 * (i + 2)));
+      expect(replay.repaired).toEqual([table]);
 
       // a committed insert is still deduplicated
       const again = run(token, i + 1);
-      expect(again.counts).toEqual({ samples: expected, rollup: expected });
-      expect(again.stderr).not.toContain('forgot deduplication records');
+      expect(again.counts).toEqual(all(600 * (i + 2)));
+      expect(again.repaired).toEqual([]);
     }
   }, 300_000);
 });

@@ -1,3 +1,5 @@
+// The deduplication repair's reading of chDB's files: part names, log records, which records are stale,
+// and what it writes back (on a chDB-like directory tree; the engine itself is in dedup-repair.int.test.ts).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,13 +12,20 @@ describe('parsePartName', () => {
   it('reads partition and block range, with or without a mutation version', () => {
     expect(parsePartName('20261122_3_7_2')).toEqual({ partition: '20261122', min: 3, max: 7 });
     expect(parsePartName('all_1_1_0_5')).toEqual({ partition: 'all', min: 1, max: 1 });
-    for (const other of ['tmp_insert_all_1_1_1', 'delete_tmp_all_1_1_1', 'detached', 'all_1_1', 'format_version.txt']) expect(parsePartName(other)).toBeUndefined();
+    // temporary and detached directories, files, and names whose block range runs backwards (old syntax)
+    for (const other of ['tmp_insert_all_1_1_1', 'delete_tmp_all_1_1_1', 'detached', 'all_1_1', 'format_version.txt', '20261101_20261130_1_5_1']) expect(parsePartName(other)).toBeUndefined();
   });
 });
 
 describe('parseRecords', () => {
-  it('reads ADD and DROP lines and leaves out a torn tail', () => {
-    expect(parseRecords('1\tall_1_1_1\tall_1_2\n2\tall_1_1_1\tall_1_2\n1\tall_2_2')).toEqual([add('all_1_1_1', 'all_1_2'), { op: 'drop', part: 'all_1_1_1', blockId: 'all_1_2' }]);
+  it('reads ADD and DROP lines and leaves out an unterminated last line, even one that looks whole', () => {
+    const drop = { op: 'drop', part: 'all_1_1_1', blockId: 'all_1_2' };
+    expect(parseRecords('1\tall_1_1_1\tall_1_2\n2\tall_1_1_1\tall_1_2\n1\tall_2_2')).toEqual([add('all_1_1_1', 'all_1_2'), drop]);
+    expect(parseRecords('1\tall_1_1_1\tall_1_2\n1\tall_2_2_1\tall_2_3')).toEqual([add('all_1_1_1', 'all_1_2')]);
+  });
+  it('does not read a log with a line it does not understand', () => {
+    expect(parseRecords('1\tall_1_1_1\tall_1_2\n3\tall_1_1_1\tall_1_2\n')).toBeUndefined();
+    expect(parseRecords('1 all_1_1_1 all_1_2\n')).toBeUndefined();
   });
 });
 
@@ -51,19 +60,32 @@ describe('forgetUncommittedBlocks', () => {
 
   it('appends a DROP record for each block whose part is gone to the newest log, once', () => {
     root = mkdtempSync(join(tmpdir(), 'prognos-dedup-'));
-    const logs = table('samples', ['all_1_1_1', 'tmp_insert_all_9_9_1'], { 'deduplication_log_2.txt': '1\tall_2_2_1\tall_22\n', 'deduplication_log_1.txt': '1\tall_1_1_1\tall_11\n' });
+    // numbered 9 and 10, so that only a numeric sort finds the newest; block 9's part is still a tmp_ directory
+    const logs = table('samples', ['all_1_1_1', 'tmp_insert_all_9_9_1'], {
+      'deduplication_log_10.txt': '1\tall_2_2_1\tall_22\n2\tall_3_3_1\tall_33\n',
+      'deduplication_log_9.txt': '1\tall_1_1_1\tall_11\n1\tall_3_3_1\tall_33\n1\tall_9_9_1\tall_99\n',
+    });
     table('other', ['all_1_1_1'], { 'deduplication_log_1.txt': '1\tall_1_1_1\tall_11\n' });
-    expect(forgetUncommittedBlocks(root)).toEqual([{ table: 'db.samples', parts: ['all_2_2_1'] }]);
-    expect(readFileSync(join(logs, 'deduplication_log_2.txt'), 'utf8')).toBe('1\tall_2_2_1\tall_22\n2\tall_2_2_1\tall_22\n');
-    expect(readFileSync(join(logs, 'deduplication_log_1.txt'), 'utf8')).toBe('1\tall_1_1_1\tall_11\n');
+    expect(forgetUncommittedBlocks(root)).toEqual([{ table: 'db.samples', parts: ['all_9_9_1', 'all_2_2_1'] }]);
+    expect(readFileSync(join(logs, 'deduplication_log_10.txt'), 'utf8')).toBe('1\tall_2_2_1\tall_22\n2\tall_3_3_1\tall_33\n2\tall_9_9_1\tall_99\n2\tall_2_2_1\tall_22\n');
+    expect(readFileSync(join(logs, 'deduplication_log_9.txt'), 'utf8')).toBe('1\tall_1_1_1\tall_11\n1\tall_3_3_1\tall_33\n1\tall_9_9_1\tall_99\n');
     expect(forgetUncommittedBlocks(root)).toEqual([]);
   });
 
-  it('leaves a log with a torn last line alone, and a directory without chDB data', () => {
+  it('cuts a torn last line off the newest log before it appends', () => {
     root = mkdtempSync(join(tmpdir(), 'prognos-dedup-'));
-    const logs = table('samples', [], { 'deduplication_log_1.txt': '1\tall_2_2_1\tall_22\n1\tall_3' });
-    expect(forgetUncommittedBlocks(root)).toEqual([]);
-    expect(readFileSync(join(logs, 'deduplication_log_1.txt'), 'utf8')).toBe('1\tall_2_2_1\tall_22\n1\tall_3');
+    const logs = table('samples', [], { 'deduplication_log_1.txt': '1\tall_2_2_1\tall_22\n1\tall_3_3_1\tall_3' });
+    expect(forgetUncommittedBlocks(root)).toEqual([{ table: 'db.samples', parts: ['all_2_2_1'], problem: 'cut a torn last line of 17 characters' }]);
+    expect(readFileSync(join(logs, 'deduplication_log_1.txt'), 'utf8')).toBe('1\tall_2_2_1\tall_22\n2\tall_2_2_1\tall_22\n');
+  });
+
+  it('leaves alone a log it does not understand, and a directory without chDB data', () => {
+    root = mkdtempSync(join(tmpdir(), 'prognos-dedup-'));
+    const text = '1\tall_2_2_1\tall_22\n3\tall_2_2_1\tall_22\n';
+    const logs = table('samples', [], { 'deduplication_log_1.txt': text });
+    table('newer', [], { 'deduplication_log_0.txt': '', 'deduplication_log_1.txt': '1\tall_2_2_1\tall_22\n' });
+    expect(forgetUncommittedBlocks(root).map((entry) => [entry.table, entry.parts])).toEqual([['db.newer', []], ['db.samples', []]]);
+    expect(readFileSync(join(logs, 'deduplication_log_1.txt'), 'utf8')).toBe(text);
     expect(forgetUncommittedBlocks(join(root, 'missing'))).toEqual([]);
   });
 });

@@ -7,7 +7,10 @@
 // the processor, so every SIGKILL can land in that window. Appending the log's own DROP record for such a
 // block makes the engine forget it at load; the replay is then stored once. A ClickHouse server does not
 // die with the processor, and Replicated tables commit the block id and the part together in Keeper.
-import { closeSync, fsyncSync, openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
+// This reads the engine's own files, so it knows one format: chDB 3.4.0 (ClickHouse 26.7), pinned in
+// package.json. A log it does not understand is left alone with a warning, and the store crash test
+// (dedup-repair.int.test.ts) fails if a new version moves the record or the window.
+import { closeSync, fsyncSync, ftruncateSync, openSync, readdirSync, readFileSync, readlinkSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** One line of a deduplication log: `op \t part \t block_id`, op 1 = ADD, 2 = DROP. */
@@ -24,27 +27,35 @@ export interface PartRange {
   max: number;
 }
 
-/** What the repair dropped in one table: the parts named by the records it dropped. */
+/** What the repair did to one table: the parts named by the records it dropped, and anything unusual. */
 export interface ForgottenBlocks {
   table: string;
   parts: string[];
+  /** A torn last line cut off, or why the table's log was left alone. */
+  problem?: string;
 }
 
 const partName = /^([^_]+)_(\d+)_(\d+)_(\d+)(?:_(\d+))?$/;
 const logFile = /^deduplication_log_(\d+)\.txt$/;
 
+/** The block range of a part directory's name (the current naming; tables of the pre-2017 syntax, whose names begin with two dates, do not occur here). */
 export function parsePartName(name: string): PartRange | undefined {
   const match = partName.exec(name);
   if (!match) return undefined;
-  return { partition: match[1]!, min: Number(match[2]), max: Number(match[3]) };
+  const range = { partition: match[1]!, min: Number(match[2]), max: Number(match[3]) };
+  return range.min <= range.max ? range : undefined;
 }
 
-/** Records of one log text; a line that is not a whole record (a torn tail) is left out. */
-export function parseRecords(text: string): DedupRecord[] {
+/**
+ * Records of one log text. Only newline-terminated lines count (an unterminated last line is torn); a
+ * whole line this code does not understand makes the result undefined, so the caller leaves the log alone.
+ */
+export function parseRecords(text: string): DedupRecord[] | undefined {
   const records: DedupRecord[] = [];
-  for (const line of text.split('\n')) {
+  for (const line of text.split('\n').slice(0, -1)) {
+    if (line === '') continue;
     const [op, part, blockId, ...rest] = line.split('\t');
-    if ((op !== '1' && op !== '2') || !part || !blockId || rest.length > 0) continue;
+    if ((op !== '1' && op !== '2') || !part || !blockId || rest.length > 0) return undefined;
     records.push({ op: op === '1' ? 'add' : 'drop', part, blockId });
   }
   return records;
@@ -71,11 +82,12 @@ export function staleRecords(records: readonly DedupRecord[], partDirs: readonly
 
 /**
  * For every table of every database under the chDB path, append a DROP record for each stale block
- * (staleRecords) to the table's newest deduplication log, and fsync it. Returns what it dropped. A log
- * whose last line is torn is left alone: appending to it would corrupt it.
+ * (staleRecords) to the table's newest deduplication log, and fsync it. Returns, per table, what it
+ * dropped and anything unusual: a torn last line of the newest log is cut off first (the engine would
+ * append after it, and its loader would stop there), and a log it does not understand is left alone.
  */
 export function forgetUncommittedBlocks(chdbPath: string): ForgottenBlocks[] {
-  const forgotten: ForgottenBlocks[] = [];
+  const report: ForgottenBlocks[] = [];
   for (const database of entries(join(chdbPath, 'data'))) {
     for (const table of entries(join(chdbPath, 'data', database))) {
       const link = join(chdbPath, 'data', database, table);
@@ -85,28 +97,52 @@ export function forgetUncommittedBlocks(chdbPath: string): ForgottenBlocks[] {
       } catch {
         continue; // not a link to store/ (an Ordinary database, or a table without parts)
       }
-      const logsDir = join(dir, 'deduplication_logs');
-      const logs = entries(logsDir)
-        .map((name) => ({ name, n: Number(logFile.exec(name)?.[1] ?? Number.NaN) }))
-        .filter((file) => Number.isFinite(file.n))
-        .sort((a, b) => a.n - b.n);
-      if (logs.length === 0) continue;
-      const texts = logs.map((file) => readFileSync(join(logsDir, file.name), 'utf8'));
-      const newest = texts.at(-1)!;
-      if (newest !== '' && !newest.endsWith('\n')) continue;
-      const stale = staleRecords(texts.flatMap(parseRecords), entries(dir, true));
-      if (stale.length === 0) continue;
-      const fd = openSync(join(logsDir, logs.at(-1)!.name), 'a');
-      try {
-        writeSync(fd, stale.map((record) => `2\t${record.part}\t${record.blockId}\n`).join(''));
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      forgotten.push({ table: `${database}.${table}`, parts: stale.map((record) => record.part) });
+      const result = repairTable(dir);
+      if (result.parts.length > 0 || result.problem !== undefined) report.push({ table: `${database}.${table}`, ...result });
     }
   }
-  return forgotten;
+  return report;
+}
+
+function repairTable(dir: string): { parts: string[]; problem?: string } {
+  const logsDir = join(dir, 'deduplication_logs');
+  const logs = entries(logsDir)
+    .map((name) => ({ path: join(logsDir, name), n: Number(logFile.exec(name)?.[1] ?? Number.NaN) }))
+    .filter((file) => Number.isFinite(file.n))
+    .sort((a, b) => a.n - b.n);
+  if (logs.length === 0) return { parts: [] };
+  if (logs[0]!.n === 0) return { parts: [], problem: 'a log numbered 0 (a format newer than chDB 3.4.0): left alone' };
+  const texts = logs.map((file) => readFileSync(file.path, 'utf8'));
+  let problem: string | undefined;
+  const newest = texts.at(-1)!;
+  const whole = newest.lastIndexOf('\n') + 1;
+  if (whole < newest.length) {
+    const fd = openSync(logs.at(-1)!.path, 'r+');
+    try {
+      ftruncateSync(fd, Buffer.byteLength(newest.slice(0, whole)));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    problem = `cut a torn last line of ${newest.length - whole} characters`;
+  }
+  const records: DedupRecord[] = [];
+  for (const text of texts) {
+    const parsed = parseRecords(text);
+    if (parsed === undefined) return { parts: [], problem: 'a record this repair does not understand (a format newer than chDB 3.4.0): left alone' };
+    records.push(...parsed);
+  }
+  const stale = staleRecords(records, entries(dir, true));
+  if (stale.length > 0) {
+    const fd = openSync(logs.at(-1)!.path, 'a');
+    try {
+      writeSync(fd, stale.map((record) => `2\t${record.part}\t${record.blockId}\n`).join(''));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return { parts: stale.map((record) => record.part), ...(problem === undefined ? {} : { problem }) };
 }
 
 /** Names in a directory (only subdirectories with `dirsOnly`); none when it does not exist. */

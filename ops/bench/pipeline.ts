@@ -110,7 +110,7 @@ async function stages(dir: string): Promise<void> {
     report(`${definition.name} processor (decode+models+rows)`, samples, ms, `${(bytes / 2 ** 20).toFixed(0)} MiB state for ${SERIES} series`);
   }
 
-  const store = await createClickHouseStore(config.store, dir);
+  const store = await createClickHouseStore(config.store, dir, log);
   await migrate(store, log);
   const queue = new PQueue({ concurrency: config.runner.storeConcurrency });
   const t2 = performance.now();
