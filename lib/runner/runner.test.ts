@@ -359,6 +359,28 @@ describe('runner', () => {
     expect(sink.rows).toEqual(expected);
   });
 
+  it('restores from the older slot when the newer snapshot lies past the stored checkpoint', async () => {
+    const expected = await uninterrupted();
+    const checkpoints = createMemoryCheckpoints();
+    const snapshots = createMemorySnapshots();
+    const sumTo = (n: number) => (n * (n + 1)) / 2; // record i carries i + 1
+    const store = async (slot: 0 | 1, offset: number, sum: number) => {
+      const target = { group: 'g', topic: 't', partition: 0, slot, offset, takenAt: offset };
+      await snapshots.savePart(target, 1, JSON.stringify(sum));
+      await snapshots.savePart(target, 2, JSON.stringify(offset));
+      await snapshots.commit(target, 2);
+    };
+    await store(0, 14, sumTo(14));
+    await store(1, 35, -1); // a previous owner's, stored after the checkpoint below: never to be used
+    await checkpoints.save('g', 't', 0, { nextOffset: 21, pendingTo: -1, version: 1 }, 0);
+    // the bus no longer has the records below 14: only the older slot can rebuild the state
+    const sink = createSink();
+    const { runner, drained } = run(sink.sink, { checkpoints, snapshots }, 7, 1e9, { retainedFrom: 14 });
+    await runner.start();
+    await drained;
+    expect(sink.rows).toEqual(expected.filter((row) => Number(row[0]) >= 21));
+  });
+
   it('counts what the processor skipped, by reason, once per stored batch', async () => {
     const registry = createRegistry();
     const { runner, drained } = run(createSink().sink, { checkpoints: createMemoryCheckpoints(), snapshots: createMemorySnapshots() }, 7, 1e9, { metrics: pipelineMetrics(registry) });

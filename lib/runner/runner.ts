@@ -291,7 +291,10 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
   const handler: PartitionHandler = {
     async onAssigned(partitions) {
       const checkpoints = await withRetry('load checkpoints', () => deps.checkpoints.load(group, topic, partitions));
-      const snapshots = definition.snapshot ? await withRetry('load snapshots', () => deps.snapshots.load(group, topic, partitions)) : new Map();
+      // a snapshot past the stored checkpoint (a previous owner's, stored after the checkpoint this one
+      // loaded) cannot be used; the other slot, if older, still can
+      const ceilings = new Map(partitions.map((partition) => [partition, checkpoints.get(partition)?.nextOffset ?? 0]));
+      const snapshots = definition.snapshot ? await withRetry('load snapshots', () => deps.snapshots.load(group, topic, partitions, ceilings)) : new Map();
       // Claim each checkpointed partition for a new generation before touching it: from here on the
       // checkpoints of every earlier owner rank below this one's, whenever their writes land.
       const claimed = new Map<number, Checkpoint>();

@@ -40,6 +40,19 @@ describe('store snapshots (chDB)', () => {
 
     expect(await snapshots.load('g', 't', [2, 5])).toEqual(new Map([[2, { slot: 1, offset: 200, parts: ['new-1', 'new-2'] }]]));
     expect((await snapshots.load('g', 'other', [2])).size).toBe(0);
+    // under a checkpoint at 150 only the older slot can be used; slot 0 is half overwritten, so nothing can
+    expect((await snapshots.load('g', 't', [2], new Map([[2, 150]]))).size).toBe(0);
+  });
+
+  it('restores the newest slot at or below the partition\'s ceiling', async () => {
+    const snapshots = createStoreSnapshots(store);
+    const at = (slot: 0 | 1, offset: number) => ({ group: 'c', topic: 't', partition: 1, slot, offset, takenAt: 1_800_000_000_000 + offset });
+    await snapshots.savePart(at(0, 100), 1, 'old');
+    await snapshots.commit(at(0, 100), 1);
+    await snapshots.savePart(at(1, 200), 1, 'new');
+    await snapshots.commit(at(1, 200), 1);
+    expect((await snapshots.load('c', 't', [1], new Map([[1, 150]]))).get(1)).toEqual({ slot: 0, offset: 100, parts: ['old'] });
+    expect((await snapshots.load('c', 't', [1], new Map([[1, 200]]))).get(1)).toEqual({ slot: 1, offset: 200, parts: ['new'] });
   });
 
   it('falls back to the one-row snapshot table for a partition with no complete slot', async () => {
@@ -50,5 +63,6 @@ describe('store snapshots (chDB)', () => {
     });
     const loaded = await createStoreSnapshots(store).load('old', 't', [0]);
     expect(loaded.get(0)).toEqual({ slot: 0, offset: 42, parts: ['{"v":1,"series":[]}'] });
+    expect((await createStoreSnapshots(store).load('old', 't', [0], new Map([[0, 41]]))).size).toBe(0);
   });
 });

@@ -24,6 +24,20 @@ describe('newestComplete', () => {
   });
 });
 
+describe('newestComplete with ceilings', () => {
+  const slot = (partition: number, n: number, offset: number): PartRow[] => [{ partition, slot: n, part: 1, offset, parts: 0, takenAt: offset }, { partition, slot: n, part: 0, offset, parts: 1, takenAt: offset }];
+  const rows = [...slot(0, 0, 10), ...slot(0, 1, 20), ...slot(1, 0, 30)];
+  it.each<[string, Map<number, number>, { slot: number; offset: number } | undefined]>([
+    ['the newest at or below the ceiling', new Map([[0, 15]]), { slot: 0, offset: 10 }],
+    ['the newest when the ceiling is its offset', new Map([[0, 20]]), { slot: 1, offset: 20 }],
+    ['none when both lie past it', new Map([[0, 5]]), undefined],
+    ['the newest when only another partition has a ceiling', new Map([[1, 0]]), { slot: 1, offset: 20 }],
+  ])('%s', (_name, ceilings, want) => {
+    const got = newestComplete(rows, ceilings).get(0);
+    expect(got === undefined ? undefined : { slot: got.slot, offset: got.offset }).toEqual(want);
+  });
+});
+
 describe('memory snapshot store', () => {
   it('returns the parts of the newest complete slot, in order, per group and topic', async () => {
     const store = createMemorySnapshots();

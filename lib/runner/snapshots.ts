@@ -23,8 +23,12 @@ export interface SnapshotTarget {
 }
 
 export interface SnapshotStore {
-  /** The newest complete snapshot per partition (partitions without one are absent). */
-  load(group: string, topic: string, partitions: readonly number[]): Promise<Map<number, Snapshot>>;
+  /**
+   * The newest complete snapshot per partition (partitions without one are absent), and with `ceilings`
+   * the newest whose offset is at most the partition's ceiling (a restore can use a snapshot only up to
+   * its stored checkpoint; the other slot may still be older than that).
+   */
+  load(group: string, topic: string, partitions: readonly number[], ceilings?: ReadonlyMap<number, number>): Promise<Map<number, Snapshot>>;
   /** Writes state part `part` (1-based) of the snapshot being written to `target`. */
   savePart(target: SnapshotTarget, part: number, state: string): Promise<void>;
   /** Completes the snapshot at `target` once its `parts` parts are written (the manifest). */
@@ -42,10 +46,11 @@ export interface PartRow {
 }
 
 /**
- * Per partition, the complete slot with the highest offset. A slot is complete when its manifest (part 0)
- * names n parts and parts 1..n carry the manifest's offset and start time; stale parts beyond n are ignored.
+ * Per partition, the complete slot with the highest offset, at most the partition's ceiling when
+ * `ceilings` names one. A slot is complete when its manifest (part 0) names n parts and parts 1..n carry
+ * the manifest's offset and start time; stale parts beyond n are ignored.
  */
-export function newestComplete(rows: readonly PartRow[]): Map<number, { slot: 0 | 1; offset: number; parts: number }> {
+export function newestComplete(rows: readonly PartRow[], ceilings?: ReadonlyMap<number, number>): Map<number, { slot: 0 | 1; offset: number; parts: number }> {
   const byKey = new Map<string, PartRow>();
   for (const row of rows) byKey.set(`${row.partition}/${row.slot}/${row.part}`, row);
   const best = new Map<number, { slot: 0 | 1; offset: number; parts: number }>();
@@ -57,6 +62,7 @@ export function newestComplete(rows: readonly PartRow[]): Map<number, { slot: 0 
       complete = row !== undefined && row.offset === manifest.offset && row.takenAt === manifest.takenAt;
     }
     const current = best.get(manifest.partition);
+    if (manifest.offset > (ceilings?.get(manifest.partition) ?? Number.POSITIVE_INFINITY)) continue;
     if (complete && (current === undefined || manifest.offset > current.offset)) {
       best.set(manifest.partition, { slot: manifest.slot, offset: manifest.offset, parts: manifest.parts });
     }
@@ -78,14 +84,14 @@ export function createStoreSnapshots(store: Store): SnapshotStore {
       rows: [[target.group, target.topic, target.partition, target.slot, part, target.offset, parts, target.takenAt, state]],
     });
   return {
-    async load(group, topic, partitions) {
+    async load(group, topic, partitions, ceilings) {
       const key = { group, topic, partitions: [...partitions] };
       const where = 'consumer_group = {group:String} AND topic = {topic:String}';
       const rows = await store.query<Record<keyof PartRow, string | number>>(
         `SELECT partition, slot, part, offset, parts, toUnixTimestamp64Milli(taken_at) AS takenAt FROM ${table} FINAL WHERE ${where} AND partition IN {partitions:Array(UInt32)}`,
         key,
       );
-      const chosen = newestComplete(rows.map((r) => ({ partition: Number(r.partition), slot: Number(r.slot), part: Number(r.part), offset: Number(r.offset), parts: Number(r.parts), takenAt: Number(r.takenAt) })));
+      const chosen = newestComplete(rows.map((r) => ({ partition: Number(r.partition), slot: Number(r.slot), part: Number(r.part), offset: Number(r.offset), parts: Number(r.parts), takenAt: Number(r.takenAt) })), ceilings);
       const out = new Map<number, Snapshot>();
       for (const [partition, { slot, offset, parts }] of chosen) {
         const texts = await store.query<{ state: string }>(
@@ -100,7 +106,10 @@ export function createStoreSnapshots(store: Store): SnapshotStore {
           `SELECT partition, offset, state FROM ${legacy} FINAL WHERE ${where} AND partition IN {partitions:Array(UInt32)}`,
           { ...key, partitions: rest },
         );
-        for (const row of old) out.set(Number(row.partition), { slot: 0, offset: Number(row.offset), parts: [row.state] });
+        for (const row of old) {
+          const partition = Number(row.partition);
+          if (Number(row.offset) <= (ceilings?.get(partition) ?? Number.POSITIVE_INFINITY)) out.set(partition, { slot: 0, offset: Number(row.offset), parts: [row.state] });
+        }
       }
       return out;
     },
@@ -116,10 +125,10 @@ export function createMemorySnapshots(): SnapshotStore & { rows: Map<string, Par
     rows.set(`${t.group}/${t.topic}/${t.partition}/${t.slot}/${part}`, { group: t.group, topic: t.topic, partition: t.partition, slot: t.slot, part, offset: t.offset, parts, takenAt: t.takenAt, state });
   return {
     rows,
-    async load(group, topic, partitions) {
+    async load(group, topic, partitions, ceilings) {
       const mine = [...rows.values()].filter((r) => r.group === group && r.topic === topic && partitions.includes(r.partition));
       const out = new Map<number, Snapshot>();
-      for (const [partition, { slot, offset, parts }] of newestComplete(mine)) {
+      for (const [partition, { slot, offset, parts }] of newestComplete(mine, ceilings)) {
         const texts = Array.from({ length: parts }, (_, i) => rows.get(`${group}/${topic}/${partition}/${slot}/${i + 1}`)?.state ?? '');
         out.set(partition, { slot, offset, parts: texts });
       }
