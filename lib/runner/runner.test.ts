@@ -615,6 +615,38 @@ describe('group membership (alive)', () => {
     expect(calls).toBeGreaterThanOrEqual(2 + 4 + 3);
   });
 
+  it('keeps the session while a snapshot holds the partition, and lets go once the partition is lost', async () => {
+    const sink = createSink();
+    const snapshots = createMemorySnapshots();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const stuck = { ...snapshots, savePart: async (...args: Parameters<typeof snapshots.savePart>) => (await gate, snapshots.savePart(...args)) }; // a store outage
+    const driven = handDriven();
+    let fatal = false;
+    const runner = createRunner({ ...deps(driven.consumer, sink.sink, { checkpoints: createMemoryCheckpoints(), snapshots: stuck }, () => (fatal = true)), config: testConfig({ snapshotIntervalMs: 0, snapshotBufferBytes: 0 }) });
+    await runner.start();
+    let calls = 0;
+    let member = true;
+    const alive = async () => {
+      calls++;
+      if (!member) throw new PrognosError('PARTITION_LOST', 'session ended');
+    };
+    // the batch is stored, then its snapshot (larger than the 0-byte buffer) holds the partition
+    const batch = driven.handler().onRecords(0, records.slice(0, 5), records.length, alive);
+    const afterWrites = await vi.waitFor(() => {
+      expect(sink.rows.length).toBe(5);
+      return calls;
+    });
+    await vi.waitFor(() => expect(calls).toBeGreaterThanOrEqual(afterWrites + 2), { timeout: 5_000 });
+    member = false;
+    await batch; // ends although the snapshot is still waiting for the store
+    expect(fatal).toBe(false);
+    expect(runner.healthy()).toBe(true);
+    await driven.handler().onRecords(0, records.slice(5, 10), records.length, alive); // dropped: ignored
+    expect(sink.rows.length).toBe(5);
+    release();
+  });
+
   it('writes nothing once the partition is lost, drops its state without failing, and a new owner ends with the same rows', async () => {
     const expected = await uninterrupted();
     const sink = createSink();

@@ -104,6 +104,27 @@ async function sleepAlive(ms: number, alive: Alive): Promise<void> {
   }
 }
 
+/**
+ * Waits for `work` (a flush, or a snapshot holding the partition) while keeping the group session the
+ * same way; a lost partition ends the wait early and the work goes on by itself.
+ */
+async function waitAlive(work: Promise<void>, alive: Alive | undefined): Promise<void> {
+  if (alive === undefined) return work;
+  let done = false;
+  const settled = work.finally(() => {
+    done = true;
+  });
+  settled.catch(() => undefined); // its failure is the work's owner's to report, also once this wait has ended
+  while (!done) {
+    await Promise.race([settled, sleep(250)]);
+    if (done) break;
+    await alive().catch((err: unknown) => {
+      if (isLost(err)) throw err;
+    });
+  }
+  return settled;
+}
+
 const deadLetterColumns = ['tenant', 'received_at', 'component', 'topic', 'partition', 'offset', 'reason', 'detail', 'payload'];
 
 export interface Runner {
@@ -341,12 +362,13 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
       if (!entry) return;
       entry.busy = true;
       try {
-        if (entry.flushing) await entry.flushing;
+        // waits that keep the group session (a snapshot held through a store outage can outlast it)
+        if (entry.flushing) await waitAlive(entry.flushing, alive);
         // A snapshot being serialised must see the state of one offset throughout.
-        if (entry.snapshotHeld) await entry.snapshotHeld;
+        if (entry.snapshotHeld) await waitAlive(entry.snapshotHeld, alive);
         await consume(partition, entry, records, alive);
         metrics.consumerLag.set({ component, topic, partition: String(partition) }, Math.max(0, logEnd - entry.checkpoint.nextOffset));
-        if (definition.snapshot && deps.now() - entry.lastSnapshotAt >= config.snapshotIntervalMs) await takeSnapshot(partition, entry);
+        if (definition.snapshot && deps.now() - entry.lastSnapshotAt >= config.snapshotIntervalMs) await waitAlive(takeSnapshot(partition, entry), alive);
       } catch (err) {
         if (isLost(err)) drop(partition, err);
         else fail(err);
