@@ -1,7 +1,7 @@
 // The chDB store's insert path (raw JSONCompactEachRow): values of every column type prognos writes come
 // back as they went in, a repeated token inserts once, and a refused insert is STORE_REJECTED with no row
 // of it stored.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -29,9 +29,13 @@ afterAll(async () => {
 const count = async (): Promise<number> => Number((await store.query<{ n: string }>(`SELECT count() AS n FROM ${store.table('t')}`))[0]!.n);
 
 describe('chDB store directory', () => {
-  it('refuses a second store on a directory this process holds, with DATA_DIR_LOCKED', async () => {
-    const second = createClickHouseStore(loadSection(storeConfigSchema, { CLICKHOUSE_DATABASE: 'other' }).value, dataDir, pino({ level: 'silent' }));
-    await expect(second).rejects.toMatchObject({ code: 'DATA_DIR_LOCKED' });
+  it('is shared by the stores of one process (roles split in one process share the engine)', async () => {
+    const second = await createClickHouseStore(loadSection(storeConfigSchema, { CLICKHOUSE_DATABASE: 'storetest' }).value, dataDir, pino({ level: 'silent' }));
+    await second.command(`CREATE TABLE ${second.table('shared')} (x UInt8) ENGINE = MergeTree ORDER BY x`);
+    await second.insert({ table: 'shared', columns: ['x'], rows: [[7]] });
+    await second.close();
+    expect(await store.query(`SELECT x FROM ${store.table('shared')}`)).toEqual([{ x: 7 }]);
+    expect(existsSync(join(dataDir, 'chdb.lock'))).toBe(true); // the first store still holds it
   });
 });
 

@@ -52,8 +52,8 @@ export function jsonCompactEachRow(rows: readonly (readonly unknown[])[]): Buffe
 
 /**
  * Open the store chosen by `config` (HTTP when a URL is set, chDB under `dataDir` otherwise). Embedded, it
- * first locks the directory (data-lock.ts) and forgets the deduplication records of inserts a crash cut off
- * (dedup-repair.ts), logging what it repaired.
+ * first locks the directory (data-lock.ts) and, at the process's first open, forgets the deduplication
+ * records of inserts a crash cut off (dedup-repair.ts), logging what it repaired.
  */
 export async function createClickHouseStore(config: StoreConfig, dataDir: string, log: Logger): Promise<Store> {
   let client: ClickHouseClient;
@@ -62,8 +62,9 @@ export async function createClickHouseStore(config: StoreConfig, dataDir: string
   let release = (): void => undefined;
   if (config.url === '') {
     const path = join(dataDir, 'chdb');
-    release = lockDataDir(join(dataDir, 'chdb.lock'));
-    for (const { table, parts, problem } of forgetUncommittedBlocks(path)) {
+    const lock = lockDataDir(join(dataDir, 'chdb.lock'));
+    release = lock.release;
+    for (const { table, parts, problem } of lock.first ? forgetUncommittedBlocks(path) : []) {
       if (problem !== undefined) log.warn({ table, problem }, 'deduplication log of a table repaired or left alone');
       if (parts.length > 0) log.warn({ table, blocks: parts.length, parts: parts.slice(0, 10) }, 'forgot deduplication records of parts not on disk (an insert cut off by a crash, or a part removed since): a replay of those inserts will be stored');
     }

@@ -1,4 +1,5 @@
-// The embedded store's directory lock: one holder at a time; a lock left by a process that is gone is taken over.
+// The embedded store's directory lock: one process at a time, shared by that process's stores; a lock
+// left by a process that is gone is taken over.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,19 +16,25 @@ describe('lockDataDir', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('holds the directory until released, then lets the next holder in', () => {
-    const release = lockDataDir(path);
+  it('is shared by this process\'s holders, says which hold was the first, and goes when the last lets go', () => {
+    const a = lockDataDir(path);
+    const b = lockDataDir(path);
+    expect([a.first, b.first]).toEqual([true, false]);
     expect(readFileSync(path, 'utf8')).toBe(`${process.pid}\n`);
-    expect(() => lockDataDir(path)).toThrow(expect.objectContaining({ code: 'DATA_DIR_LOCKED' }));
-    release();
+    a.release();
+    a.release(); // twice is once
+    expect(existsSync(path)).toBe(true);
+    b.release();
     expect(existsSync(path)).toBe(false);
-    lockDataDir(path)();
+    const again = lockDataDir(path);
+    expect(again.first).toBe(false); // this process has loaded the directory before
+    again.release();
   });
 
   it('refuses a lock held by another running process, naming its pid', () => {
     const owner = spawn('sleep', ['30']);
     try {
-      lockDataDir(path)(); // creates the directory
+      lockDataDir(path).release(); // creates the directory
       writeFileSync(path, `${owner.pid}\n`);
       expect(() => lockDataDir(path)).toThrow(expect.objectContaining({ code: 'DATA_DIR_LOCKED', details: { pid: owner.pid } }));
       expect(readFileSync(path, 'utf8')).toBe(`${owner.pid}\n`);
@@ -38,12 +45,12 @@ describe('lockDataDir', () => {
 
   it('takes over a lock whose process is gone, or that names this process without it holding the lock', () => {
     const gone = spawnSync('true').pid;
-    lockDataDir(path)();
+    lockDataDir(path).release();
     for (const stale of [gone, process.pid]) {
       writeFileSync(path, `${stale}\n`);
-      const release = lockDataDir(path);
+      const lock = lockDataDir(path);
       expect(readFileSync(path, 'utf8')).toBe(`${process.pid}\n`);
-      release();
+      lock.release();
     }
   });
 });

@@ -2,16 +2,47 @@
 // that runs before it opens (dedup-repair.ts) takes another process's insert in flight for a crash
 // leftover. The lock is a file holding the owner's pid, created exclusively; a file whose pid is not
 // running (the owner was killed) is taken over. A container restart can hand the new process the dead
-// one's pid: a lock naming this process's own pid that this process does not hold is stale too.
+// one's pid: a lock naming this process's own pid that this process does not hold is stale too. Stores
+// of one process share the directory (chDB runs one engine per process): the lock counts them, and
+// tells the caller whether this is the process's first hold (the only moment the repair may run).
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PrognosError } from '../errors.ts';
 
-const held = new Set<string>();
+/** Stores of this process holding each lock, and every lock it has ever held. */
+const holders = new Map<string, number>();
+const everHeld = new Set<string>();
 
-/** Take the lock at `path`, or throw DATA_DIR_LOCKED naming the running owner. Returns the release. */
-export function lockDataDir(path: string): () => void {
-  if (held.has(path)) throw new PrognosError('DATA_DIR_LOCKED', `${path} is already held by this process`);
+/**
+ * Take the lock at `path`, or throw DATA_DIR_LOCKED naming the running owner. `first`: this process had
+ * never held it (the engine has not loaded the directory in this process yet).
+ */
+export function lockDataDir(path: string): { release: () => void; first: boolean } {
+  const count = holders.get(path) ?? 0;
+  if (count === 0) acquire(path);
+  holders.set(path, count + 1);
+  const first = !everHeld.has(path);
+  everHeld.add(path);
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    const left = (holders.get(path) ?? 1) - 1;
+    if (left > 0) {
+      holders.set(path, left);
+      return;
+    }
+    holders.delete(path);
+    try {
+      unlinkSync(path);
+    } catch {
+      // already gone: nothing to release
+    }
+  };
+  return { release, first };
+}
+
+function acquire(path: string): void {
   mkdirSync(dirname(path), { recursive: true });
   for (let attempt = 0; ; attempt++) {
     try {
@@ -21,15 +52,7 @@ export function lockDataDir(path: string): () => void {
       } finally {
         closeSync(fd);
       }
-      held.add(path);
-      return () => {
-        if (!held.delete(path)) return;
-        try {
-          unlinkSync(path);
-        } catch {
-          // already gone: nothing to release
-        }
-      };
+      return;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
     }
