@@ -615,11 +615,11 @@ describe('group membership (alive)', () => {
     expect(calls).toBeGreaterThanOrEqual(2 + 4 + 3);
   });
 
-  it('keeps the session while a snapshot holds the partition, and lets go once the partition is lost', async () => {
+  it('keeps the session while a snapshot holds the partition, lets go once the partition is lost, and stop() waits for that snapshot', async () => {
     const sink = createSink();
     const snapshots = createMemorySnapshots();
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
+    let refuse: (err: unknown) => void = () => undefined;
+    const gate = new Promise<void>((_resolve, reject) => (refuse = reject));
     const stuck = { ...snapshots, savePart: async (...args: Parameters<typeof snapshots.savePart>) => (await gate, snapshots.savePart(...args)) }; // a store outage
     const driven = handDriven();
     let fatal = false;
@@ -644,7 +644,44 @@ describe('group membership (alive)', () => {
     expect(runner.healthy()).toBe(true);
     await driven.handler().onRecords(0, records.slice(5, 10), records.length, alive); // dropped: ignored
     expect(sink.rows.length).toBe(5);
-    release();
+    // stop waits for the dropped partition's snapshot, whose failure does not stop the processor
+    let stopped = false;
+    const stopping = runner.stop().then(() => (stopped = true));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(stopped).toBe(false);
+    refuse(new PrognosError('STORE_REJECTED', 'refused'));
+    await stopping;
+    expect(fatal).toBe(false);
+    expect(runner.healthy()).toBe(true);
+  });
+
+  it('keeps the session while the partition\'s idle flush waits for the store', async () => {
+    const checkpoints = createMemoryCheckpoints();
+    let stuck = false;
+    let unstick: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (unstick = resolve));
+    let entered: () => void = () => undefined;
+    const flushWaits = new Promise<void>((resolve) => (entered = resolve));
+    const slow = { ...checkpoints, save: async (...args: Parameters<typeof checkpoints.save>) => (stuck && (entered(), await gate), checkpoints.save(...args)) };
+    const driven = handDriven();
+    const runner = createRunner({ ...deps(driven.consumer, createSink().sink, { checkpoints: slow, snapshots: createMemorySnapshots() }), config: testConfig({ checkpointIntervalMs: 20, snapshotIntervalMs: 1e9 }) });
+    await runner.start();
+    let calls = 0;
+    let member = true;
+    const alive = async () => {
+      calls++;
+      if (!member) throw new PrognosError('PARTITION_LOST', 'session ended');
+    };
+    await driven.handler().onRecords(0, records.slice(0, 5), records.length, alive); // leaves its finished position to the idle flush
+    stuck = true;
+    await flushWaits; // the idle flush (20 ms later) has started and waits for the store
+    const before = calls;
+    const next = driven.handler().onRecords(0, records.slice(5, 10), records.length, alive);
+    await vi.waitFor(() => expect(calls).toBeGreaterThanOrEqual(before + 2), { timeout: 5_000 });
+    member = false;
+    await next; // ends although the flush still waits
+    unstick();
+    await runner.stop();
   });
 
   it('writes nothing once the partition is lost, drops its state without failing, and a new owner ends with the same rows', async () => {

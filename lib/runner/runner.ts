@@ -153,6 +153,8 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
   const component = definition.name;
   if (definition.prepare && !deps.lookup) throw new PrognosError('INTERNAL', `${component} reads stored rows: the runner needs a look-up`);
   const work = new Map<number, PartitionWork<S>>();
+  /** Background work (a snapshot, a flush) of partitions dropped with a lost session, still finishing. */
+  const orphans = new Set<Promise<void>>();
   let stopping = false;
   let fatal: unknown;
 
@@ -201,7 +203,8 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
    * after a handover never outranks the new owner's.
    */
   function storeCheckpoint(partition: number, entry: PartitionWork<S>, alive?: Alive): Promise<void> {
-    const write = entry.checkpointWrites.then(async () => {
+    // a background snapshot's write before this one can be waiting out a store outage: keep the session meanwhile
+    const write = waitAlive(entry.checkpointWrites, alive).then(async () => {
       if (!unstored(entry)) return;
       const checkpoint = { ...entry.checkpoint, version: entry.stored.version + 1 };
       await saveCheckpoint(partition, checkpoint, alive);
@@ -236,7 +239,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
       entry.flushTimer = undefined;
       if (entry.busy || fatal !== undefined || stopping || work.get(partition) !== entry) return; // the batch in progress stores it or reschedules
       entry.flushing = storeFinished(partition, entry)
-        .catch(fail)
+        .catch((err: unknown) => failOwned(partition, entry, err))
         .finally(() => {
           entry.flushing = undefined;
         });
@@ -258,7 +261,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     });
     const held = entry.snapshotHeld;
     entry.snapshotting = writeSnapshot(partition, entry, release)
-      .catch(fail)
+      .catch((err: unknown) => failOwned(partition, entry, err))
       .finally(() => {
         release();
         entry.snapshotting = undefined;
@@ -394,6 +397,9 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     clearTimeout(entry.flushTimer);
     entry.flushTimer = undefined;
     work.delete(partition);
+    const pending = settle(entry); // stop() waits for it before the store closes
+    orphans.add(pending);
+    void pending.finally(() => orphans.delete(pending));
     metrics.forgetPartition(component, topic, partition);
     metrics.partitionsLost.inc({ component });
     log.warn({ partition, err: err === undefined ? undefined : messageOf(err) }, 'partition lost with the group session: state dropped, nothing written; restored from the store if assigned again');
@@ -487,6 +493,12 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     for (const [topic, list] of byTopic) await withRetry(`produce ${topic}`, () => producer.produce(topic, list), alive);
   }
 
+  /** A background write's failure stops the processor, unless its partition was dropped meanwhile: then it is only logged. */
+  function failOwned(partition: number, entry: PartitionWork<S>, err: unknown): void {
+    if (work.get(partition) === entry) return fail(err);
+    log.warn({ partition, err: messageOf(err) }, 'a background write of a dropped partition failed; the partition\'s next owner does not depend on it');
+  }
+
   function fail(err: unknown): void {
     if (fatal !== undefined) return;
     if (stopping && isRetriable(err)) {
@@ -511,6 +523,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
       await Promise.all([...work.values()].map(settle));
       await consumer.stop();
       await Promise.all([...work.values()].map(settle));
+      await Promise.all(orphans); // and those of partitions dropped with a lost session
     },
     healthy() {
       return fatal === undefined && consumer.healthy();

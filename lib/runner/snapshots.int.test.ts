@@ -55,6 +55,29 @@ describe('store snapshots (chDB)', () => {
     expect((await snapshots.load('c', 't', [1], new Map([[1, 200]]))).get(1)).toEqual({ slot: 1, offset: 200, parts: ['new'] });
   });
 
+  it('takes the other slot when the chosen one is overwritten between its manifest and its parts', async () => {
+    const at = (slot: 0 | 1, offset: number) => ({ group: 'r', topic: 't', partition: 0, slot, offset, takenAt: 1_800_000_000_000 + offset });
+    const writer = createStoreSnapshots(store);
+    await writer.savePart(at(0, 100), 1, 'a1');
+    await writer.commit(at(0, 100), 1);
+    await writer.savePart(at(1, 200), 1, 'b1');
+    await writer.savePart(at(1, 200), 2, 'b2');
+    await writer.commit(at(1, 200), 2);
+    let overwritten = false;
+    // a dropped owner's next snapshot lands in slot 1 just as this load reads its parts
+    const racing: Store = {
+      ...store,
+      async query<T>(sql: string, params?: Record<string, unknown>) {
+        if (!overwritten && sql.includes('SELECT state')) {
+          overwritten = true;
+          await writer.savePart(at(1, 300), 1, 'c1');
+        }
+        return store.query<T>(sql, params);
+      },
+    };
+    expect((await createStoreSnapshots(racing).load('r', 't', [0])).get(0)).toEqual({ slot: 0, offset: 100, parts: ['a1'] });
+  });
+
   it('falls back to the one-row snapshot table for a partition with no complete slot', async () => {
     await store.insert({
       table: 'processor_snapshots',

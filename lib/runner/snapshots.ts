@@ -45,29 +45,42 @@ export interface PartRow {
   takenAt: number;
 }
 
+/** A complete slot: where it is, the offset it reflects, how many parts, and when it was started. */
+export interface CompleteSlot {
+  slot: 0 | 1;
+  offset: number;
+  parts: number;
+  takenAt: number;
+}
+
 /**
- * Per partition, the complete slot with the highest offset, at most the partition's ceiling when
- * `ceilings` names one. A slot is complete when its manifest (part 0) names n parts and parts 1..n carry
- * the manifest's offset and start time; stale parts beyond n are ignored.
+ * Per partition, the complete slots at most the partition's ceiling (when `ceilings` names one), newest
+ * first. A slot is complete when its manifest (part 0) names n parts and parts 1..n carry the manifest's
+ * offset and start time; stale parts beyond n are ignored.
  */
-export function newestComplete(rows: readonly PartRow[], ceilings?: ReadonlyMap<number, number>): Map<number, { slot: 0 | 1; offset: number; parts: number }> {
+export function completeSlots(rows: readonly PartRow[], ceilings?: ReadonlyMap<number, number>): Map<number, CompleteSlot[]> {
   const byKey = new Map<string, PartRow>();
   for (const row of rows) byKey.set(`${row.partition}/${row.slot}/${row.part}`, row);
-  const best = new Map<number, { slot: 0 | 1; offset: number; parts: number }>();
+  const out = new Map<number, CompleteSlot[]>();
   for (const manifest of byKey.values()) {
     if (manifest.part !== 0 || (manifest.slot !== 0 && manifest.slot !== 1)) continue;
+    if (manifest.offset > (ceilings?.get(manifest.partition) ?? Number.POSITIVE_INFINITY)) continue;
     let complete = true;
     for (let part = 1; part <= manifest.parts && complete; part++) {
       const row = byKey.get(`${manifest.partition}/${manifest.slot}/${part}`);
       complete = row !== undefined && row.offset === manifest.offset && row.takenAt === manifest.takenAt;
     }
-    const current = best.get(manifest.partition);
-    if (manifest.offset > (ceilings?.get(manifest.partition) ?? Number.POSITIVE_INFINITY)) continue;
-    if (complete && (current === undefined || manifest.offset > current.offset)) {
-      best.set(manifest.partition, { slot: manifest.slot, offset: manifest.offset, parts: manifest.parts });
-    }
+    if (!complete) continue;
+    const list = out.get(manifest.partition) ?? [];
+    list.push({ slot: manifest.slot, offset: manifest.offset, parts: manifest.parts, takenAt: manifest.takenAt });
+    out.set(manifest.partition, list.sort((a, b) => b.offset - a.offset));
   }
-  return best;
+  return out;
+}
+
+/** Per partition, the newest of completeSlots. */
+export function newestComplete(rows: readonly PartRow[], ceilings?: ReadonlyMap<number, number>): Map<number, CompleteSlot> {
+  return new Map([...completeSlots(rows, ceilings)].map(([partition, slots]) => [partition, slots[0]!]));
 }
 
 /**
@@ -91,14 +104,20 @@ export function createStoreSnapshots(store: Store): SnapshotStore {
         `SELECT partition, slot, part, offset, parts, toUnixTimestamp64Milli(taken_at) AS takenAt FROM ${table} FINAL WHERE ${where} AND partition IN {partitions:Array(UInt32)}`,
         key,
       );
-      const chosen = newestComplete(rows.map((r) => ({ partition: Number(r.partition), slot: Number(r.slot), part: Number(r.part), offset: Number(r.offset), parts: Number(r.parts), takenAt: Number(r.takenAt) })), ceilings);
+      const candidates = completeSlots(rows.map((r) => ({ partition: Number(r.partition), slot: Number(r.slot), part: Number(r.part), offset: Number(r.offset), parts: Number(r.parts), takenAt: Number(r.takenAt) })), ceilings);
       const out = new Map<number, Snapshot>();
-      for (const [partition, { slot, offset, parts }] of chosen) {
-        const texts = await store.query<{ state: string }>(
-          `SELECT state FROM ${table} FINAL WHERE ${where} AND partition = {partition:UInt32} AND slot = {slot:UInt8} AND part BETWEEN 1 AND {parts:UInt32} ORDER BY part`,
-          { group, topic, partition, slot, parts },
-        );
-        out.set(partition, { slot, offset, parts: texts.map((t) => t.state) });
+      for (const [partition, slots] of candidates) {
+        // a slot can be overwritten between the two reads (a dropped owner's snapshot still being stored):
+        // read only the parts of the snapshot chosen, and take the next slot if they are no longer all there
+        for (const { slot, offset, parts, takenAt } of slots) {
+          const texts = await store.query<{ state: string }>(
+            `SELECT state FROM ${table} FINAL WHERE ${where} AND partition = {partition:UInt32} AND slot = {slot:UInt8} AND part BETWEEN 1 AND {parts:UInt32} AND offset = {offset:UInt64} AND toUnixTimestamp64Milli(taken_at) = {takenAt:Int64} ORDER BY part`,
+            { group, topic, partition, slot, parts, offset, takenAt },
+          );
+          if (texts.length !== parts) continue;
+          out.set(partition, { slot, offset, parts: texts.map((t) => t.state) });
+          break;
+        }
       }
       const rest = partitions.filter((p) => !out.has(p));
       if (rest.length > 0) {

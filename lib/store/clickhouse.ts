@@ -64,12 +64,18 @@ export async function createClickHouseStore(config: StoreConfig, dataDir: string
     const path = join(dataDir, 'chdb');
     const lock = lockDataDir(join(dataDir, 'chdb.lock'));
     release = lock.release;
-    for (const { table, parts, problem } of lock.first ? forgetUncommittedBlocks(path) : []) {
-      if (problem !== undefined) log.warn({ table, problem }, 'deduplication log of a table repaired or left alone');
-      if (parts.length > 0) log.warn({ table, blocks: parts.length, parts: parts.slice(0, 10) }, 'forgot deduplication records of parts not on disk (an insert cut off by a crash, or a part removed since): a replay of those inserts will be stored');
+    let connection: ReturnType<typeof import('chdb/connection').createChdbConnection>;
+    try {
+      for (const { table, parts, problem } of lock.first ? forgetUncommittedBlocks(path) : []) {
+        if (problem !== undefined) log.warn({ table, problem }, 'deduplication log of a table repaired or left alone');
+        if (parts.length > 0) log.warn({ table, blocks: parts.length, parts: parts.slice(0, 10) }, 'forgot deduplication records of parts not on disk (an insert cut off by a crash, or a part removed since): a replay of those inserts will be stored');
+      }
+      const { createChdbConnection } = await import('chdb/connection');
+      connection = createChdbConnection({ path });
+    } catch (err) {
+      lock.release(false);
+      throw err;
     }
-    const { createChdbConnection } = await import('chdb/connection');
-    const connection = createChdbConnection({ path });
     client = createClient({ connection: connection as never });
     rawInsert = async (params) => {
       await connection.chdb.rawInsert(params);

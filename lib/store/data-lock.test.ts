@@ -1,9 +1,9 @@
 // The embedded store's directory lock: one process at a time, shared by that process's stores; a lock
 // left by a process that is gone is taken over.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative as relativePath } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lockDataDir } from './data-lock.ts';
 
@@ -29,6 +29,24 @@ describe('lockDataDir', () => {
     const again = lockDataDir(path);
     expect(again.first).toBe(false); // this process has loaded the directory before
     again.release();
+  });
+
+  it('is one lock however the path is written', () => {
+    const absolute = lockDataDir(path);
+    const relative = lockDataDir(relativePath(process.cwd(), path));
+    expect(relative.first).toBe(false);
+    absolute.release();
+    expect(existsSync(path)).toBe(true);
+    relative.release();
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('a first hold given back before the engine loaded leaves the next hold first', () => {
+    lockDataDir(path).release(false);
+    const next = lockDataDir(path);
+    expect(next.first).toBe(true);
+    next.release();
+    expect(readdirSync(join(dir, 'sub'))).toEqual([]); // no lock, no temporary file
   });
 
   it('refuses a lock held by another running process, naming its pid', () => {

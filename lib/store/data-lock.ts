@@ -5,8 +5,8 @@
 // one's pid: a lock naming this process's own pid that this process does not hold is stale too. Stores
 // of one process share the directory (chDB runs one engine per process): the lock counts them, and
 // tells the caller whether this is the process's first hold (the only moment the repair may run).
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { PrognosError } from '../errors.ts';
 
 /** Stores of this process holding each lock, and every lock it has ever held. */
@@ -15,18 +15,21 @@ const everHeld = new Set<string>();
 
 /**
  * Take the lock at `path`, or throw DATA_DIR_LOCKED naming the running owner. `first`: this process had
- * never held it (the engine has not loaded the directory in this process yet).
+ * not opened the directory before (the engine has not loaded it here yet, so the repair may run).
+ * `release(false)` gives back a hold whose open failed before the engine loaded the directory.
  */
-export function lockDataDir(path: string): { release: () => void; first: boolean } {
+export function lockDataDir(lockPath: string): { release: (loaded?: boolean) => void; first: boolean } {
+  const path = resolve(lockPath); // one directory, however it is written
   const count = holders.get(path) ?? 0;
   if (count === 0) acquire(path);
   holders.set(path, count + 1);
   const first = !everHeld.has(path);
   everHeld.add(path);
   let released = false;
-  const release = () => {
+  const release = (loaded = true) => {
     if (released) return;
     released = true;
+    if (first && !loaded) everHeld.delete(path);
     const left = (holders.get(path) ?? 1) - 1;
     if (left > 0) {
       holders.set(path, left);
@@ -42,25 +45,42 @@ export function lockDataDir(path: string): { release: () => void; first: boolean
   return { release, first };
 }
 
+/**
+ * Creates the lock file with this process's pid, whole (written to a temporary file, then linked into
+ * place, which fails if the lock exists), taking over a stale one. Two processes that find the same stale
+ * lock at the same instant can both take it over: a start-up race this does not close.
+ */
 function acquire(path: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const fd = openSync(path, 'wx');
+  const temporary = `${path}.${process.pid}`;
+  writeFileSync(temporary, `${process.pid}\n`);
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        writeSync(fd, `${process.pid}\n`);
-      } finally {
-        closeSync(fd);
+        linkSync(temporary, path);
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
+      let owner: number;
+      try {
+        owner = Number.parseInt(readFileSync(path, 'utf8'), 10);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile: try again
+        throw err;
+      }
+      if (Number.isInteger(owner) && owner !== process.pid && running(owner)) {
+        throw new PrognosError('DATA_DIR_LOCKED', `the embedded store is in use by process ${owner} (lock file ${path}); stop it first, give this process another PROGNOS_DATA_DIR, or delete the file if that process is not prognos`, { details: { pid: owner } });
+      }
+      try {
+        unlinkSync(path); // stale: its owner is gone
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
     }
-    const owner = Number.parseInt(readFileSync(path, 'utf8'), 10);
-    if (Number.isInteger(owner) && owner !== process.pid && running(owner)) {
-      throw new PrognosError('DATA_DIR_LOCKED', `the embedded store is in use by process ${owner} (lock file ${path}); stop it first, or give this process another PROGNOS_DATA_DIR`, { details: { pid: owner } });
-    }
-    unlinkSync(path); // stale: its owner is gone; the next attempt creates it afresh (a racer's wins)
+    throw new PrognosError('DATA_DIR_LOCKED', `could not take the lock file ${path}: it keeps changing hands`);
+  } finally {
+    unlinkSync(temporary);
   }
 }
 
