@@ -81,7 +81,7 @@ describe('forgetUncommittedBlocks', () => {
 
   it('leaves alone a log it does not understand, and a directory without chDB data', () => {
     root = mkdtempSync(join(tmpdir(), 'prognos-dedup-'));
-    const text = '1\tall_2_2_1\tall_22\n3\tall_2_2_1\tall_22\n';
+    const text = '1\tall_2_2_1\tall_22\n3\tall_2_2_1\tall_22\n1\tall_9'; // not even its torn tail is cut
     const logs = table('samples', [], { 'deduplication_log_1.txt': text });
     table('newer', [], { 'deduplication_log_0.txt': '', 'deduplication_log_1.txt': '1\tall_2_2_1\tall_22\n' });
     expect(forgetUncommittedBlocks(root).map((entry) => [entry.table, entry.parts])).toEqual([['db.newer', []], ['db.samples', []]]);

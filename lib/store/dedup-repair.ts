@@ -113,6 +113,12 @@ function repairTable(dir: string): { parts: string[]; problem?: string } {
   if (logs.length === 0) return { parts: [] };
   if (logs[0]!.n === 0) return { parts: [], problem: 'a log numbered 0 (a format newer than chDB 3.4.0): left alone' };
   const texts = logs.map((file) => readFileSync(file.path, 'utf8'));
+  const records: DedupRecord[] = [];
+  for (const text of texts) {
+    const parsed = parseRecords(text);
+    if (parsed === undefined) return { parts: [], problem: 'a record this repair does not understand (a format newer than chDB 3.4.0): left alone' };
+    records.push(...parsed);
+  }
   let problem: string | undefined;
   const newest = texts.at(-1)!;
   const whole = newest.lastIndexOf('\n') + 1;
@@ -125,12 +131,6 @@ function repairTable(dir: string): { parts: string[]; problem?: string } {
       closeSync(fd);
     }
     problem = `cut a torn last line of ${newest.length - whole} characters`;
-  }
-  const records: DedupRecord[] = [];
-  for (const text of texts) {
-    const parsed = parseRecords(text);
-    if (parsed === undefined) return { parts: [], problem: 'a record this repair does not understand (a format newer than chDB 3.4.0): left alone' };
-    records.push(...parsed);
   }
   const stale = staleRecords(records, entries(dir, true));
   if (stale.length > 0) {
