@@ -592,6 +592,17 @@ describe('group membership (alive)', () => {
     queue: new PQueue({ concurrency: 2 }), log, metrics: pipelineMetrics(registry), now: () => 0, onFatal,
   });
 
+  /** A batch's membership check that counts its calls and fails with PARTITION_LOST once `lose()` ran. */
+  function membership() {
+    let calls = 0;
+    let member = true;
+    const alive = async () => {
+      calls++;
+      if (!member) throw new PrognosError('PARTITION_LOST', 'session ended');
+    };
+    return { alive, calls: () => calls, lose: () => void (member = false) };
+  }
+
   it('checks membership before every write and keeps it during back-off', async () => {
     let failures = 3;
     const sink = createSink();
@@ -605,14 +616,13 @@ describe('group membership (alive)', () => {
     const stores = { checkpoints: createMemoryCheckpoints(), snapshots: createMemorySnapshots() };
     const runner = createRunner({ ...deps(driven.consumer, flaky, stores), config: testConfig({ retryBaseDelayMs: 400, retryMaxDelayMs: 400 }) });
     await runner.start();
-    let calls = 0;
-    const alive = async () => void calls++;
+    const { alive, calls } = membership();
     await driven.handler().onRecords(0, records.slice(0, 5), records.length, alive);
     expect(sink.rows.map((row) => row[0])).toEqual([0, 1, 2, 3, 4]);
     expect(runner.healthy()).toBe(true);
     // before the range and the finished checkpoints, before each of 4 insert attempts, and at least once in
     // each of the three 200-400 ms back-off waits (every 250 ms)
-    expect(calls).toBeGreaterThanOrEqual(2 + 4 + 3);
+    expect(calls()).toBeGreaterThanOrEqual(2 + 4 + 3);
   });
 
   it('keeps the session while a snapshot holds the partition, lets go once the partition is lost, and stop() waits for that snapshot', async () => {
@@ -625,20 +635,15 @@ describe('group membership (alive)', () => {
     let fatal = false;
     const runner = createRunner({ ...deps(driven.consumer, sink.sink, { checkpoints: createMemoryCheckpoints(), snapshots: stuck }, () => (fatal = true)), config: testConfig({ snapshotIntervalMs: 0, snapshotBufferBytes: 0 }) });
     await runner.start();
-    let calls = 0;
-    let member = true;
-    const alive = async () => {
-      calls++;
-      if (!member) throw new PrognosError('PARTITION_LOST', 'session ended');
-    };
+    const { alive, calls, lose } = membership();
     // the batch is stored, then its snapshot (larger than the 0-byte buffer) holds the partition
     const batch = driven.handler().onRecords(0, records.slice(0, 5), records.length, alive);
     const afterWrites = await vi.waitFor(() => {
       expect(sink.rows.length).toBe(5);
-      return calls;
+      return calls();
     });
-    await vi.waitFor(() => expect(calls).toBeGreaterThanOrEqual(afterWrites + 2), { timeout: 5_000 });
-    member = false;
+    await vi.waitFor(() => expect(calls()).toBeGreaterThanOrEqual(afterWrites + 2), { timeout: 5_000 });
+    lose();
     await batch; // ends although the snapshot is still waiting for the store
     expect(fatal).toBe(false);
     expect(runner.healthy()).toBe(true);
@@ -666,19 +671,14 @@ describe('group membership (alive)', () => {
     const driven = handDriven();
     const runner = createRunner({ ...deps(driven.consumer, createSink().sink, { checkpoints: slow, snapshots: createMemorySnapshots() }), config: testConfig({ checkpointIntervalMs: 20, snapshotIntervalMs: 1e9 }) });
     await runner.start();
-    let calls = 0;
-    let member = true;
-    const alive = async () => {
-      calls++;
-      if (!member) throw new PrognosError('PARTITION_LOST', 'session ended');
-    };
+    const { alive, calls, lose } = membership();
     await driven.handler().onRecords(0, records.slice(0, 5), records.length, alive); // leaves its finished position to the idle flush
     stuck = true;
     await flushWaits; // the idle flush (20 ms later) has started and waits for the store
-    const before = calls;
+    const before = calls();
     const next = driven.handler().onRecords(0, records.slice(5, 10), records.length, alive);
-    await vi.waitFor(() => expect(calls).toBeGreaterThanOrEqual(before + 2), { timeout: 5_000 });
-    member = false;
+    await vi.waitFor(() => expect(calls()).toBeGreaterThanOrEqual(before + 2), { timeout: 5_000 });
+    lose();
     await next; // ends although the flush still waits
     unstick();
     await runner.stop();
@@ -692,14 +692,11 @@ describe('group membership (alive)', () => {
     const a = handDriven();
     const runnerA = createRunner(deps(a.consumer, sink.sink, stores, () => (fatal = true)));
     await runnerA.start();
-    let member = true;
-    const alive = async () => {
-      if (!member) throw new PrognosError('PARTITION_LOST', 'session ended');
-    };
+    const { alive, lose } = membership();
     for (let at = 0; at < 14; at += 7) await a.handler().onRecords(0, records.slice(at, at + 7), records.length, alive);
     const rowsBefore = sink.rows.length;
     const checkpointBefore = { ...stores.checkpoints.all.get('g/t/0') };
-    member = false;
+    lose();
     await a.handler().onRecords(0, records.slice(14, 21), records.length, alive); // the session ended during this batch
     expect(sink.rows.length).toBe(rowsBefore);
     expect(stores.checkpoints.all.get('g/t/0')).toEqual(checkpointBefore);
