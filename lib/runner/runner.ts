@@ -90,6 +90,13 @@ type Alive = () => Promise<void>;
 
 const isLost = (err: unknown): boolean => err instanceof PrognosError && err.code === 'PARTITION_LOST';
 
+/** One membership check during a wait: only a lost partition is an error; other failures wait for the next check. */
+async function keepAlive(alive: Alive): Promise<void> {
+  await alive().catch((err: unknown) => {
+    if (isLost(err)) throw err;
+  });
+}
+
 /**
  * A back-off wait that keeps the group session: `alive` every 250 ms (the bus sends a heartbeat only when
  * one is due). Only a lost partition ends the wait early; other failures wait for the next attempt.
@@ -98,9 +105,7 @@ async function sleepAlive(ms: number, alive: Alive): Promise<void> {
   const until = Date.now() + ms;
   for (let left = ms; left > 0; left = until - Date.now()) {
     await sleep(Math.min(250, left));
-    await alive().catch((err: unknown) => {
-      if (isLost(err)) throw err;
-    });
+    await keepAlive(alive);
   }
 }
 
@@ -118,9 +123,7 @@ async function waitAlive(work: Promise<void>, alive: Alive | undefined): Promise
   while (!done) {
     await Promise.race([settled, sleep(250)]);
     if (done) break;
-    await alive().catch((err: unknown) => {
-      if (isLost(err)) throw err;
-    });
+    await keepAlive(alive);
   }
   return settled;
 }

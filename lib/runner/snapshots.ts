@@ -53,6 +53,9 @@ export interface CompleteSlot {
   takenAt: number;
 }
 
+/** Whether a snapshot at `offset` may be restored under `ceilings` (none named for the partition: any). */
+const withinCeiling = (ceilings: ReadonlyMap<number, number> | undefined, partition: number, offset: number): boolean => offset <= (ceilings?.get(partition) ?? Number.POSITIVE_INFINITY);
+
 /**
  * Per partition, the complete slots at most the partition's ceiling (when `ceilings` names one), newest
  * first. A slot is complete when its manifest (part 0) names n parts and parts 1..n carry the manifest's
@@ -64,7 +67,7 @@ export function completeSlots(rows: readonly PartRow[], ceilings?: ReadonlyMap<n
   const out = new Map<number, CompleteSlot[]>();
   for (const manifest of byKey.values()) {
     if (manifest.part !== 0 || (manifest.slot !== 0 && manifest.slot !== 1)) continue;
-    if (manifest.offset > (ceilings?.get(manifest.partition) ?? Number.POSITIVE_INFINITY)) continue;
+    if (!withinCeiling(ceilings, manifest.partition, manifest.offset)) continue;
     let complete = true;
     for (let part = 1; part <= manifest.parts && complete; part++) {
       const row = byKey.get(`${manifest.partition}/${manifest.slot}/${part}`);
@@ -127,7 +130,7 @@ export function createStoreSnapshots(store: Store): SnapshotStore {
         );
         for (const row of old) {
           const partition = Number(row.partition);
-          if (Number(row.offset) <= (ceilings?.get(partition) ?? Number.POSITIVE_INFINITY)) out.set(partition, { slot: 0, offset: Number(row.offset), parts: [row.state] });
+          if (withinCeiling(ceilings, partition, Number(row.offset))) out.set(partition, { slot: 0, offset: Number(row.offset), parts: [row.state] });
         }
       }
       return out;
