@@ -1,16 +1,20 @@
 // The ClickHouse store: @clickhouse/client over HTTP, or over chDB in-process via `chdb/connection`.
-// Inserts send JSONCompactEachRow rows either way; in-process they go through chDB's raw insert (one
-// Buffer, settings in the statement) instead of the client's per-row stream, which the connection would
-// join into one JS string and turn into session SETs: about a quarter less time per insert
-// (BENCHMARKS.md). Maps failures to coded errors: transport trouble is STORE_UNAVAILABLE
+// Over HTTP, inserts send JSONCompactEachRow. In-process, rows go as RowBinary (row-binary.ts) through a
+// file the statement reads (chDB's raw insert takes text formats only, and its inline data ends at a blank
+// line, which binary data may contain); a batch that RowBinary cannot carry exactly goes through chDB's
+// raw insert as JSONCompactEachRow (one Buffer, settings in the statement). Parsing text was most of an
+// insert's cost (BENCHMARKS.md). Maps failures to coded errors: transport trouble is STORE_UNAVAILABLE
 // (retriable), a refused statement is STORE_REJECTED, except the server codes that mean "try again later".
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { mkdirSync, rmSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PrognosError } from '../errors.ts';
 import type { Logger } from '../observability/log.ts';
 import { lockDataDir } from './data-lock.ts';
 import { forgetUncommittedBlocks } from './dedup-repair.ts';
 import type { StoreConfig } from './config.ts';
+import { rowBinaryEncoder, type RowBinaryEncoder } from './row-binary.ts';
 import type { Store, TableRows } from './types.ts';
 
 /** ClickHouse server error codes that clear up by themselves (timeouts, overload, too many parts). */
@@ -38,8 +42,16 @@ export function toStoreError(err: unknown, what: string): PrognosError {
   return new PrognosError('STORE_UNAVAILABLE', `${what}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }
 
-/** chDB's raw insert: `values` in `format`, handed to the engine as they are. */
-type RawInsert = (params: { table: string; columns: readonly string[]; values: Buffer; format: 'JSONCompactEachRow'; settings: Record<string, string | number> }) => Promise<void>;
+type Settings = Readonly<Record<string, string | number>>;
+
+/** An in-process insert of `rows` into `database.table`. */
+type EmbeddedInsert = (table: string, columns: readonly string[], rows: readonly (readonly unknown[])[], settings: Settings) => Promise<void>;
+
+/** A string as a single-quoted SQL literal. */
+const sqlString = (s: string): string => `'${s.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+
+/** Unique within the process; the pid keeps processes apart should two ever share a directory. */
+let insertFiles = 0;
 
 /**
  * Rows as JSONCompactEachRow: one JSON array per row, separated by commas, which ClickHouse's reader takes
@@ -58,7 +70,7 @@ export function jsonCompactEachRow(rows: readonly (readonly unknown[])[]): Buffe
 export async function createClickHouseStore(config: StoreConfig, dataDir: string, log: Logger): Promise<Store> {
   let client: ClickHouseClient;
   let kind: Store['kind'];
-  let rawInsert: RawInsert | undefined;
+  let embeddedInsert: EmbeddedInsert | undefined;
   let release = (): void => undefined;
   if (config.url === '') {
     const path = join(dataDir, 'chdb');
@@ -77,9 +89,7 @@ export async function createClickHouseStore(config: StoreConfig, dataDir: string
       throw err;
     }
     client = createClient({ connection: connection as never });
-    rawInsert = async (params) => {
-      await connection.chdb.rawInsert(params);
-    };
+    embeddedInsert = createEmbeddedInsert(connection.chdb, config.database, join(dataDir, 'inserts'), lock.first);
     kind = 'chdb';
   } else {
     client = createClient({ url: config.url, username: config.user, password: config.password, request_timeout: config.requestTimeoutMs, clickhouse_settings: { date_time_input_format: 'best_effort' } });
@@ -128,8 +138,8 @@ export async function createClickHouseStore(config: StoreConfig, dataDir: string
         insert_deduplication_token: token ?? '', // '' (the default): deduplicate by the data's hash
       } as const;
       try {
-        if (rawInsert !== undefined) {
-          await rawInsert({ table: `${database}.${table}`, columns, values: jsonCompactEachRow(rows), format: 'JSONCompactEachRow', settings });
+        if (embeddedInsert !== undefined) {
+          await embeddedInsert(table, columns, rows, settings);
           return;
         }
         await client.insert({
@@ -150,5 +160,64 @@ export async function createClickHouseStore(config: StoreConfig, dataDir: string
         release();
       }
     },
+  };
+}
+
+/** The part of chDB's connection extension the embedded insert uses. */
+export interface ChdbExtension {
+  queryAsync(sql: string, opts: { format: string }): Promise<{ text(): string }>;
+  rawInsert(params: { table: string; columns: readonly string[]; values: Buffer; format: 'JSONCompactEachRow'; settings: Settings }): Promise<unknown>;
+}
+
+/**
+ * Embedded inserts: RowBinary written to a file under `dir` and read by `INSERT ... SELECT FROM file()`,
+ * with the insert's settings (deduplication token included) on the statement; JSON through the raw insert
+ * when a table's types or a batch's values are not ones RowBinary carries exactly. `dir` is emptied when
+ * `first` (files left by a crash), and each file is removed once its statement returns.
+ */
+export function createEmbeddedInsert(chdb: ChdbExtension, database: string, dir: string, first: boolean): EmbeddedInsert {
+  if (first) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const targets = new Map<string, Promise<{ encode: RowBinaryEncoder; structure: string } | undefined>>();
+  const target = (table: string, columns: readonly string[]) => {
+    const key = `${table}(${columns.join(',')})`;
+    let found = targets.get(key);
+    if (found === undefined) {
+      found = (async () => {
+        const sql = `SELECT name, type FROM system.columns WHERE database = ${sqlString(database)} AND table = ${sqlString(table)}`;
+        const text = (await chdb.queryAsync(sql, { format: 'JSONEachRow' })).text();
+        const types = new Map(text.split('\n').filter((line) => line !== '').map((line) => {
+          const { name, type } = JSON.parse(line) as { name: string; type: string };
+          return [name, type] as const;
+        }));
+        const ordered = columns.map((c) => types.get(c));
+        if (ordered.some((t) => t === undefined)) return undefined; // JSON, and ClickHouse's error for the missing column
+        const encode = rowBinaryEncoder(ordered as string[]);
+        return encode && { encode, structure: columns.map((c, i) => `${c} ${ordered[i]!}`).join(', ') };
+      })();
+      found.catch(() => targets.delete(key)); // a failed look-up is tried again with the next batch
+      targets.set(key, found);
+    }
+    return found;
+  };
+  return async (table, columns, rows, settings) => {
+    const to = await target(table, columns);
+    const body = to?.encode(rows);
+    if (to === undefined || body === undefined) {
+      await chdb.rawInsert({ table: `${database}.${table}`, columns, values: jsonCompactEachRow(rows), format: 'JSONCompactEachRow', settings });
+      return;
+    }
+    const file = join(dir, `${process.pid}-${++insertFiles}.bin`);
+    await writeFile(file, body);
+    try {
+      // one reading thread: the file is one block, and the cores are better spent on the next batch
+      const options = Object.entries({ ...settings, max_threads: 1 }).map(([k, v]) => `${k} = ${typeof v === 'number' ? v : sqlString(v)}`);
+      await chdb.queryAsync(
+        `INSERT INTO ${database}.${table} (${columns.join(', ')}) SELECT * FROM file(${sqlString(file)}, 'RowBinary', ${sqlString(to.structure)}) SETTINGS ${options.join(', ')}`,
+        { format: 'CSV' },
+      );
+    } finally {
+      await rm(file, { force: true });
+    }
   };
 }

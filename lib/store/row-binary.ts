@@ -1,0 +1,258 @@
+// Encodes rows as ClickHouse RowBinary for a table's column types, storing exactly what the same values
+// sent as JSONCompactEachRow would store. A value whose JSON reading this does not reproduce exactly (a
+// fraction for an integer or time column, NaN, a lone surrogate, ...) makes `encode` answer undefined, and
+// the caller sends that batch as JSON instead, so ClickHouse's own rules and errors still apply to it.
+// Pure: no IO. The embedded store uses it because parsing text is most of an insert's cost (BENCHMARKS.md).
+
+/** Writes one value at the writer's end; false when it cannot store the value exactly as JSON would. */
+type ValueWriter = (w: Writer, value: unknown) => boolean;
+
+const TWO_32 = 2 ** 32;
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/** A growable byte buffer. Small writes store bytes one by one: cheaper than Buffer's calls at this size. */
+class Writer {
+  buf: Buffer;
+  at = 0;
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(Math.max(size, 64));
+  }
+
+  ensure(bytes: number): void {
+    if (this.at + bytes <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + bytes));
+    this.buf.copy(next, 0, 0, this.at);
+    this.buf = next;
+  }
+
+  varint(n: number): void {
+    this.ensure(10);
+    while (n >= 0x80) {
+      this.buf[this.at++] = (n & 0x7f) | 0x80;
+      n = Math.floor(n / 128);
+    }
+    this.buf[this.at++] = n;
+  }
+
+  bytes(src: Uint8Array): void {
+    const n = src.length;
+    this.ensure(n);
+    if (n > 64) {
+      this.buf.set(src, this.at);
+    } else {
+      const b = this.buf;
+      const at = this.at;
+      for (let i = 0; i < n; i++) b[at + i] = src[i]!;
+    }
+    this.at += n;
+  }
+
+  /** `n` bytes of `v`, a non-negative integer below 2^32, little-endian. */
+  uint(v: number, n: number): void {
+    this.ensure(n);
+    const b = this.buf;
+    const at = this.at;
+    for (let i = 0; i < n; i++) b[at + i] = v >>> (8 * i); // a Uint8Array keeps the low byte
+    this.at += n;
+  }
+
+  /** A non-negative integer below 2^64 given as its two 32-bit halves. */
+  u64(lo: number, hi: number): void {
+    this.ensure(8);
+    const b = this.buf;
+    const at = this.at;
+    b[at] = lo;
+    b[at + 1] = lo >>> 8;
+    b[at + 2] = lo >>> 16;
+    b[at + 3] = lo >>> 24;
+    b[at + 4] = hi;
+    b[at + 5] = hi >>> 8;
+    b[at + 6] = hi >>> 16;
+    b[at + 7] = hi >>> 24;
+    this.at += 8;
+  }
+}
+
+/** String.prototype.isWellFormed (Node 20; the ES2023 lib this project types against predates it). */
+const wellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+
+const isInteger = (v: unknown, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
+
+/** A safe integer as two's-complement 64 bits. */
+function int64(w: Writer, v: number): void {
+  const hi = Math.floor(v / TWO_32);
+  w.u64(v - hi * TWO_32, hi >>> 0);
+}
+
+function stringWriter(): ValueWriter {
+  // rows repeat a value down a column (a tenant, a series id): its encoding is reused
+  let last: string | undefined;
+  let encoded = Buffer.alloc(0);
+  return (w, v) => {
+    if (typeof v !== 'string') return false;
+    if (v !== last) {
+      if (!wellFormed(v)) return false; // JSON would send the lone surrogate escaped, and ClickHouse refuse it
+      const text = Buffer.from(v, 'utf8');
+      const head = new Writer(10);
+      head.varint(text.length);
+      last = v;
+      encoded = Buffer.concat([head.buf.subarray(0, head.at), text]);
+    }
+    w.bytes(encoded);
+    return true;
+  };
+}
+
+function uint64Writer(): ValueWriter {
+  // series ids arrive as decimal strings, the same one for every sample of a series
+  let last: string | undefined;
+  let lo = 0;
+  let hi = 0;
+  return (w, v) => {
+    if (typeof v === 'number') {
+      if (!Number.isSafeInteger(v) || v < 0) return false;
+      int64(w, v);
+      return true;
+    }
+    if (typeof v !== 'string') return false;
+    if (v !== last) {
+      if (!/^\d{1,20}$/.test(v)) return false;
+      const n = BigInt(v);
+      if (n > UINT64_MAX) return false;
+      last = v;
+      lo = Number(n & 0xffffffffn);
+      hi = Number(n >> 32n);
+    }
+    w.u64(lo, hi);
+    return true;
+  };
+}
+
+const float64: ValueWriter = (w, v) => {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return false; // JSON sends NaN and Infinity as null
+  w.ensure(8);
+  w.at = w.buf.writeDoubleLE(v === 0 ? 0 : v, w.at); // and -0 as 0
+  return true;
+};
+
+function unsigned(bytes: 1 | 2 | 4): ValueWriter {
+  const max = 2 ** (8 * bytes) - 1;
+  return (w, v) => {
+    if (!isInteger(v, 0, max)) return false;
+    w.uint(v, bytes);
+    return true;
+  };
+}
+
+/** Int64, and DateTime64(3) from epoch milliseconds (JSON numbers are read as ticks). Negative ones stay JSON. */
+const nonNegativeInt64: ValueWriter = (w, v) => {
+  if (!isInteger(v, 0, Number.MAX_SAFE_INTEGER)) return false;
+  int64(w, v);
+  return true;
+};
+
+/** DateTime: epoch seconds. */
+const dateTime: ValueWriter = (w, v) => {
+  if (!isInteger(v, 0, TWO_32 - 1)) return false;
+  w.uint(v, 4);
+  return true;
+};
+
+function nullable(inner: ValueWriter): ValueWriter {
+  return (w, v) => {
+    w.ensure(1);
+    if (v === null || v === undefined) {
+      w.buf[w.at++] = 1;
+      return true;
+    }
+    w.buf[w.at++] = 0;
+    return inner(w, v);
+  };
+}
+
+function stringMap(): ValueWriter {
+  const key = stringWriter();
+  const value = stringWriter();
+  return (w, v) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+    const entries = Object.entries(v);
+    w.varint(entries.length);
+    for (const [k, x] of entries) if (!key(w, k) || !value(w, x)) return false;
+    return true;
+  };
+}
+
+/** The arguments of `Name(args)`, split at top-level commas. */
+function typeArgs(type: string, name: string): string[] | undefined {
+  if (!type.startsWith(`${name}(`) || !type.endsWith(')')) return undefined;
+  const inner = type.slice(name.length + 1, -1);
+  const args: string[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === ',' && depth === 0) {
+      args.push(inner.slice(from, i).trim());
+      from = i + 1;
+    }
+  }
+  args.push(inner.slice(from).trim());
+  return args;
+}
+
+/** The writer for a ClickHouse type, or undefined when this module does not encode it. */
+export function valueWriter(type: string): ValueWriter | undefined {
+  const wrapped = typeArgs(type, 'LowCardinality') ?? typeArgs(type, 'Nullable') ?? typeArgs(type, 'SimpleAggregateFunction');
+  if (wrapped !== undefined) {
+    const inner = valueWriter(wrapped[wrapped.length - 1]!); // SimpleAggregateFunction(f, T) is stored as T
+    if (inner === undefined) return undefined;
+    return type.startsWith('Nullable(') ? nullable(inner) : inner;
+  }
+  const map = typeArgs(type, 'Map');
+  if (map !== undefined) return map[0] === 'String' && map[1] === 'String' ? stringMap() : undefined;
+  const dt64 = typeArgs(type, 'DateTime64');
+  if (dt64 !== undefined) return dt64[0] === '3' ? nonNegativeInt64 : undefined;
+  if (type === 'DateTime' || typeArgs(type, 'DateTime') !== undefined) return dateTime;
+  switch (type) {
+    case 'String':
+      return stringWriter();
+    case 'UInt8':
+      return unsigned(1);
+    case 'UInt16':
+      return unsigned(2);
+    case 'UInt32':
+      return unsigned(4);
+    case 'UInt64':
+      return uint64Writer();
+    case 'Int64':
+      return nonNegativeInt64;
+    case 'Float64':
+      return float64;
+    default:
+      return undefined;
+  }
+}
+
+/** Rows in, RowBinary out; undefined when some value must go as JSON. */
+export type RowBinaryEncoder = (rows: readonly (readonly unknown[])[]) => Buffer | undefined;
+
+/** An encoder for rows of the given column types, or undefined when a type is not one this module encodes. */
+export function rowBinaryEncoder(types: readonly string[]): RowBinaryEncoder | undefined {
+  const writers: ValueWriter[] = [];
+  for (const type of types) {
+    const writer = valueWriter(type);
+    if (writer === undefined) return undefined;
+    writers.push(writer);
+  }
+  const width = writers.length;
+  return (rows) => {
+    const w = new Writer(rows.length * width * 12);
+    for (const row of rows) {
+      if (row.length !== width) return undefined;
+      for (let c = 0; c < width; c++) if (!writers[c]!(w, row[c])) return undefined;
+    }
+    return w.buf.subarray(0, w.at);
+  };
+}
