@@ -1,7 +1,12 @@
 // How store failures map to coded errors: chDB's refusals by their ClickHouse code (retry the codes that
-// clear up by themselves), HTTP server errors likewise, anything else as the store being unavailable.
+// clear up by themselves), HTTP server errors likewise, anything else as the store being unavailable. And
+// how the embedded insert uses its connections and files (stand-in connections; chDB itself in the
+// integration tests).
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { toStoreError } from './clickhouse.ts';
+import { createEmbeddedInsert, toStoreError, type ChdbExtension } from './clickhouse.ts';
 
 // stand-ins named like chDB's error classes (the mapping reads the class name and clickhouseCode)
 class ChdbInsertError extends Error {
@@ -38,5 +43,62 @@ describe('toStoreError', () => {
     expect(toStoreError(server('60'), 'query').code).toBe('STORE_REJECTED');
     expect(toStoreError(server('159'), 'query').code).toBe('STORE_UNAVAILABLE');
     expect(toStoreError(new Error('socket hang up'), 'query').code).toBe('STORE_UNAVAILABLE');
+  });
+});
+
+describe('createEmbeddedInsert', () => {
+  /** Connection stand-ins: column look-ups answer at once, each insert statement waits to be let go. */
+  function connections(n: number) {
+    const statements: { connection: number; sql: string; go: () => void }[] = [];
+    const pool = Array.from({ length: n }, (_, connection): ChdbExtension => ({
+      async queryAsync(sql) {
+        if (sql.startsWith('SELECT name, type FROM system.columns')) return { text: () => '{"name":"x","type":"UInt8"}\n{"name":"s","type":"String"}\n' };
+        await new Promise<void>((go) => statements.push({ connection, sql, go }));
+        return { text: () => '' };
+      },
+      rawInsert: () => Promise.reject(new Error('no JSON insert expected')),
+    }));
+    return { pool, statements };
+  }
+  const until = async (done: () => boolean) => {
+    for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 5));
+  };
+
+  it('runs concurrent inserts on different connections, the least busy first, and removes each file after', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prognos-inserts-'));
+    try {
+      const { pool, statements } = connections(2);
+      const insert = createEmbeddedInsert(pool, 'db', dir, false);
+      const settings = { insert_deduplication_token: "run|it's", async_insert: 0 };
+      const inserts = [insert('t', ['x', 's'], [[1, 'a']], settings), insert('t', ['x', 's'], [[2, 'b']], settings), insert('t', ['x', 's'], [[3, 'c']], settings)];
+      await until(() => statements.length === 3);
+      expect(statements.map((s) => s.connection)).toEqual([0, 1, 0]);
+      expect(readdirSync(dir)).toHaveLength(3); // each insert's rows wait in their own file
+      expect(statements[0]!.sql).toMatch(/^INSERT INTO db\.t \(x, s\) SELECT \* FROM file\('.+\.bin', 'RowBinary', 'x UInt8, s String'\) SETTINGS insert_deduplication_token = 'run\|it\\'s', async_insert = 0, max_threads = 1$/);
+      statements[1]!.go(); // connection 1 is free again once its insert returns
+      await until(() => readdirSync(dir).length === 2);
+      expect(readdirSync(dir)).toHaveLength(2);
+      const fourth = insert('t', ['x', 's'], [[4, 'd']], settings);
+      await until(() => statements.length === 4);
+      expect(statements[3]!.connection).toBe(1); // the one with nothing running
+      for (const s of statements) s.go();
+      await Promise.all([...inserts, fourth]);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('empties its directory at the first open only (files a crash left behind)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prognos-inserts-'));
+    try {
+      writeFileSync(join(dir, '1-1.bin'), 'left by a crash');
+      createEmbeddedInsert(connections(1).pool, 'db', dir, false);
+      expect(readdirSync(dir)).toEqual(['1-1.bin']); // another store of this process may be using it
+      createEmbeddedInsert(connections(1).pool, 'db', dir, true);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -75,21 +75,28 @@ export async function createClickHouseStore(config: StoreConfig, dataDir: string
   if (config.url === '') {
     const path = join(dataDir, 'chdb');
     const lock = lockDataDir(join(dataDir, 'chdb.lock'));
-    release = lock.release;
-    let connection: ReturnType<typeof import('chdb/connection').createChdbConnection>;
+    const connections: ReturnType<typeof import('chdb/connection').createChdbConnection>[] = [];
+    const closeAll = () => {
+      for (const c of connections) void c.close(); // synchronous underneath: the session is closed on return
+    };
     try {
       for (const { table, parts, problem } of lock.first ? forgetUncommittedBlocks(path) : []) {
         if (problem !== undefined) log.warn({ table, problem }, 'deduplication log of a table repaired or left alone');
         if (parts.length > 0) log.warn({ table, blocks: parts.length, parts: parts.slice(0, 10) }, 'forgot deduplication records of parts not on disk (an insert cut off by a crash, or a part removed since): a replay of those inserts will be stored');
       }
       const { createChdbConnection } = await import('chdb/connection');
-      connection = createChdbConnection({ path });
+      for (let i = 0; i < Math.max(1, config.embeddedConnections); i++) connections.push(createChdbConnection({ path }));
+      embeddedInsert = createEmbeddedInsert(connections.map((c) => c.chdb), config.database, join(dataDir, 'inserts'), lock.first);
     } catch (err) {
+      closeAll();
       lock.release(false);
       throw err;
     }
-    client = createClient({ connection: connection as never });
-    embeddedInsert = createEmbeddedInsert(connection.chdb, config.database, join(dataDir, 'inserts'), lock.first);
+    client = createClient({ connection: connections[0] as never });
+    release = () => {
+      closeAll(); // the client's own close() closes the first one as well; closing twice is a no-op
+      lock.release();
+    };
     kind = 'chdb';
   } else {
     client = createClient({ url: config.url, username: config.user, password: config.password, request_timeout: config.requestTimeoutMs, clickhouse_settings: { date_time_input_format: 'best_effort' } });
@@ -175,7 +182,8 @@ export interface ChdbExtension {
  * when a table's types or a batch's values are not ones RowBinary carries exactly. `dir` is emptied when
  * `first` (files left by a crash), and each file is removed once its statement returns.
  */
-export function createEmbeddedInsert(chdb: ChdbExtension, database: string, dir: string, first: boolean): EmbeddedInsert {
+export function createEmbeddedInsert(pool: readonly ChdbExtension[], database: string, dir: string, first: boolean): EmbeddedInsert {
+  const chdb = pool[0]!; // for the column look-ups
   if (first) rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const targets = new Map<string, Promise<{ encode: RowBinaryEncoder; structure: string } | undefined>>();
@@ -200,11 +208,22 @@ export function createEmbeddedInsert(chdb: ChdbExtension, database: string, dir:
     }
     return found;
   };
+  const busy = pool.map(() => 0);
+  /** The connection with the fewest statements running: one connection runs its statements one at a time. */
+  const use = async <T>(run: (chdb: ChdbExtension) => Promise<T>): Promise<T> => {
+    const i = busy.indexOf(Math.min(...busy));
+    busy[i]!++;
+    try {
+      return await run(pool[i]!);
+    } finally {
+      busy[i]!--;
+    }
+  };
   return async (table, columns, rows, settings) => {
     const to = await target(table, columns);
     const body = to?.encode(rows);
     if (to === undefined || body === undefined) {
-      await chdb.rawInsert({ table: `${database}.${table}`, columns, values: jsonCompactEachRow(rows), format: 'JSONCompactEachRow', settings });
+      await use((c) => c.rawInsert({ table: `${database}.${table}`, columns, values: jsonCompactEachRow(rows), format: 'JSONCompactEachRow', settings }));
       return;
     }
     const file = join(dir, `${process.pid}-${++insertFiles}.bin`);
@@ -212,10 +231,8 @@ export function createEmbeddedInsert(chdb: ChdbExtension, database: string, dir:
     try {
       // one reading thread: the file is one block, and the cores are better spent on the next batch
       const options = Object.entries({ ...settings, max_threads: 1 }).map(([k, v]) => `${k} = ${typeof v === 'number' ? v : sqlString(v)}`);
-      await chdb.queryAsync(
-        `INSERT INTO ${database}.${table} (${columns.join(', ')}) SELECT * FROM file(${sqlString(file)}, 'RowBinary', ${sqlString(to.structure)}) SETTINGS ${options.join(', ')}`,
-        { format: 'CSV' },
-      );
+      const sql = `INSERT INTO ${database}.${table} (${columns.join(', ')}) SELECT * FROM file(${sqlString(file)}, 'RowBinary', ${sqlString(to.structure)}) SETTINGS ${options.join(', ')}`;
+      await use((c) => c.queryAsync(sql, { format: 'CSV' }));
     } finally {
       await rm(file, { force: true });
     }

@@ -52,7 +52,7 @@ beforeAll(async () => {
       return raw.rawInsert(params);
     },
   };
-  insert = createEmbeddedInsert(chdb, 'rbtest', filesDir, true);
+  insert = createEmbeddedInsert([chdb], 'rbtest', filesDir, true);
   for (const table of ['rb', 'js']) await store.command(ddl(table));
   await store.command(`CREATE TABLE ${store.table('rb_count')} (tenant LowCardinality(String), n SimpleAggregateFunction(sum, UInt64)) ENGINE = AggregatingMergeTree ORDER BY tenant SETTINGS non_replicated_deduplication_window = 100`);
   await store.command(`CREATE MATERIALIZED VIEW ${store.table('rb_count_mv')} TO ${store.table('rb_count')} AS SELECT tenant, count() AS n FROM ${store.table('rb')} GROUP BY tenant`);

@@ -9,7 +9,7 @@ import { migrate } from '../store/migrate.ts';
 
 const [dataDir, token, firstTs] = process.argv.slice(2) as [string, string, string];
 const log = pino({ level: 'warn' }, pino.destination(2));
-const store = await createClickHouseStore({ url: '', user: '', password: '', database: 'dedup', requestTimeoutMs: 30_000 }, dataDir, log);
+const store = await createClickHouseStore({ url: '', user: '', password: '', database: 'dedup', embeddedConnections: 2, requestTimeoutMs: 30_000 }, dataDir, log);
 await migrate(store, log);
 const rows = Array.from({ length: 600 }, (_, i) => ['t', i % 10, new Date(Number(firstTs) + Math.floor(i / 10) * 100).toISOString(), i]);
 process.stderr.write('inserting\n');

@@ -5,8 +5,9 @@
 // --series N (default 70000), --points N per series (default 30), --e2e-hosts N, --e2e-hours H,
 // --live-hosts N (default 10000; 7 series each at 1 sample/s), --live-seconds S (default 60),
 // --state-scales 10000,100000,1000000, --state-max-gib G (largest heap the state phase may build, default 8),
-// --phases stages,e2e,live,state (which parts to run; default all). PROCESSOR_* variables from the
-// environment (e.g. PROCESSOR_SNAPSHOT_INTERVAL_MS) reach the e2e and live phases; nothing else does.
+// --phases stages,e2e,live,state (which parts to run; default all). PROCESSOR_* variables, CHDB_CONNECTIONS
+// and BUS_PARTITIONS from the environment (e.g. PROCESSOR_SNAPSHOT_INTERVAL_MS) reach the e2e and live
+// phases; nothing else does.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,8 +32,8 @@ import { handleBatch } from '../../lib/runner/runner.ts';
 import { stateAtScale, type StateFigure } from './pipeline/state.ts';
 
 
-/** Runner settings from the environment, for experiments such as a longer snapshot interval. */
-const processorEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith('PROCESSOR_')));
+/** Runner and store settings from the environment, for experiments such as a longer snapshot interval. */
+const processorEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => key.startsWith('PROCESSOR_') || key === 'CHDB_CONNECTIONS' || key === 'BUS_PARTITIONS'));
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
@@ -115,7 +116,7 @@ async function stages(dir: string): Promise<void> {
   const queue = new PQueue({ concurrency: config.runner.storeConcurrency });
   const t2 = performance.now();
   await Promise.all(outputs.flatMap((out, i) => out.outputs.map((table) => queue.add(() => store.insert(table, `bench|${i}|${table.table}`)))));
-  report('store write (JSONCompactEachRow, samples+series+MVs)', samples, performance.now() - t2);
+  report('store write (RowBinary, samples+series+MVs)', samples, performance.now() - t2);
   const t3 = performance.now();
   await store.command(`INSERT INTO bench.samples SELECT 'bench', number % ${SERIES}, fromUnixTimestamp64Milli(toInt64(${now} - intDiv(number, ${SERIES}) * 10000)), number FROM numbers(${samples})`);
   report('chDB direct (INSERT SELECT, same rows, MVs)', samples, performance.now() - t3, 'store ceiling');

@@ -16,7 +16,7 @@ const t0 = Math.floor(Date.now() / H) * H - 500 * H;
 const dir = mkdtempSync(join(tmpdir(), 'prognos-fh-'));
 let store: Store;
 beforeAll(async () => {
-  store = await createClickHouseStore({ url: '', user: '', password: '', database: 'fh', requestTimeoutMs: 30_000 } as never, dir, pino({ level: 'silent' }));
+  store = await createClickHouseStore({ url: '', user: '', password: '', database: 'fh', embeddedConnections: 2, requestTimeoutMs: 30_000 }, dir, pino({ level: 'silent' }));
   await migrate(store, pino({ level: 'silent' }));
 });
 afterAll(async () => {
