@@ -74,7 +74,9 @@ describe('createEmbeddedInsert', () => {
       await until(() => statements.length === 3);
       expect(statements.map((s) => s.connection)).toEqual([0, 1, 0]);
       expect(readdirSync(dir)).toHaveLength(3); // each insert's rows wait in their own file
-      expect(statements[0]!.sql).toMatch(/^INSERT INTO db\.t \(x, s\) SELECT \* FROM file\('.+\.bin', 'RowBinary', 'x UInt8, s String'\) SETTINGS insert_deduplication_token = 'run\|it\\'s', async_insert = 0, max_threads = 1$/);
+      expect(statements[0]!.sql).toMatch(
+        /^INSERT INTO db\.t \(x, s\) SELECT \* FROM file\('.+\.bin', 'RowBinary', 'x UInt8, s String'\) SETTINGS insert_deduplication_token = 'run\|it\\'s', async_insert = 0, max_block_size = 1, deduplicate_insert_select = 'enable_even_for_bad_queries', max_threads = 1$/,
+      );
       statements[1]!.go(); // connection 1 is free again once its insert returns
       await until(() => readdirSync(dir).length === 2);
       expect(readdirSync(dir)).toHaveLength(2);
@@ -86,6 +88,41 @@ describe('createEmbeddedInsert', () => {
       expect(readdirSync(dir)).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('makes a failure without a ClickHouse code retriable (it happened outside the statement), and passes a refusal on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'prognos-inserts-'));
+    try {
+      const failing = (err: Error): ChdbExtension => ({
+        queryAsync: (sql) => (sql.startsWith('SELECT name') ? Promise.resolve({ text: () => '{"name":"x","type":"UInt8"}\n' }) : Promise.reject(err)),
+        rawInsert: () => Promise.reject(new Error('no JSON insert expected')),
+      });
+      const codeless = await createEmbeddedInsert([failing(new Error('chdb query returned a null result'))], 'db', dir, false)('t', ['x'], [[1]], {}).catch((e: unknown) => e);
+      expect(codeless).toMatchObject({ code: 'STORE_UNAVAILABLE', retriable: true, message: 'insert into t: chdb query returned a null result' });
+      const refusal = Object.assign(new Error('Too many columns'), { clickhouseCode: 20 });
+      expect(await createEmbeddedInsert([failing(refusal)], 'db', dir, false)('t', ['x'], [[1]], {}).catch((e: unknown) => e)).toBe(refusal);
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('sends JSON when its directory has characters file() takes for a pattern', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'prognos-inserts-'));
+    try {
+      const sent: string[] = [];
+      const chdb: ChdbExtension = {
+        queryAsync: () => Promise.reject(new Error('no statement expected')),
+        rawInsert: (params) => {
+          sent.push(params.values.toString());
+          return Promise.resolve();
+        },
+      };
+      await createEmbeddedInsert([chdb], 'db', join(root, 'data{1,2}', 'inserts'), true)('t', ['x'], [[1]], {});
+      expect(sent).toEqual(['[1]']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 

@@ -8,7 +8,7 @@
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { mkdirSync, rmSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PrognosError } from '../errors.ts';
 import type { Logger } from '../observability/log.ts';
 import { lockDataDir } from './data-lock.ts';
@@ -88,8 +88,9 @@ export async function createClickHouseStore(config: StoreConfig, dataDir: string
       for (let i = 0; i < Math.max(1, config.embeddedConnections); i++) connections.push(createChdbConnection({ path }));
       embeddedInsert = createEmbeddedInsert(connections.map((c) => c.chdb), config.database, join(dataDir, 'inserts'), lock.first);
     } catch (err) {
+      const loaded = connections.length > 0; // the engine has the directory: a later open must not repair it
       closeAll();
-      lock.release(false);
+      lock.release(loaded);
       throw err;
     }
     client = createClient({ connection: connections[0] as never });
@@ -179,13 +180,18 @@ export interface ChdbExtension {
 /**
  * Embedded inserts: RowBinary written to a file under `dir` and read by `INSERT ... SELECT FROM file()`,
  * with the insert's settings (deduplication token included) on the statement; JSON through the raw insert
- * when a table's types or a batch's values are not ones RowBinary carries exactly. `dir` is emptied when
- * `first` (files left by a crash), and each file is removed once its statement returns.
+ * when a table's types or a batch's values are not ones RowBinary carries exactly, or when `dir`'s path
+ * has characters file() would take for a pattern. `dir` is emptied when `first` (files left by a crash),
+ * and each file is removed once its statement returns. A table's column types are read at its first
+ * insert and kept: migrations run before anything is inserted, and nothing alters tables later.
+ * Statements go to the connection of `pool` with the fewest running.
  */
 export function createEmbeddedInsert(pool: readonly ChdbExtension[], database: string, dir: string, first: boolean): EmbeddedInsert {
   const chdb = pool[0]!; // for the column look-ups
   if (first) rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
+  // file() expands * ? { } in its path: under such a directory it would read other files, or none
+  const files = !/[*?{}]/.test(resolve(dir));
   const targets = new Map<string, Promise<{ encode: RowBinaryEncoder; structure: string } | undefined>>();
   const target = (table: string, columns: readonly string[]) => {
     const key = `${table}(${columns.join(',')})`;
@@ -220,7 +226,7 @@ export function createEmbeddedInsert(pool: readonly ChdbExtension[], database: s
     }
   };
   return async (table, columns, rows, settings) => {
-    const to = await target(table, columns);
+    const to = files ? await target(table, columns) : undefined;
     const body = to?.encode(rows);
     if (to === undefined || body === undefined) {
       await use((c) => c.rawInsert({ table: `${database}.${table}`, columns, values: jsonCompactEachRow(rows), format: 'JSONCompactEachRow', settings }));
@@ -229,10 +235,22 @@ export function createEmbeddedInsert(pool: readonly ChdbExtension[], database: s
     const file = join(dir, `${process.pid}-${++insertFiles}.bin`);
     await writeFile(file, body);
     try {
-      // one reading thread: the file is one block, and the cores are better spent on the next batch
-      const options = Object.entries({ ...settings, max_threads: 1 }).map(([k, v]) => `${k} = ${typeof v === 'number' ? v : sqlString(v)}`);
+      const options = Object.entries({
+        ...settings,
+        // read the file in blocks of the size the JSON insert forms (max_insert_block_size), so a batch has
+        // the same block ids either way and a replay of a batch first sent as JSON is still deduplicated
+        max_block_size: Math.min(rows.length, 1_048_576),
+        // file() counts as a source that may change, so without a token an INSERT SELECT from it is never
+        // deduplicated; these rows are the insert's own, as they are in a JSON insert
+        deduplicate_insert_select: 'enable_even_for_bad_queries',
+        max_threads: 1, // one block needs no more, and the cores are better spent on the next batch
+      }).map(([k, v]) => `${k} = ${typeof v === 'number' ? v : sqlString(v)}`);
       const sql = `INSERT INTO ${database}.${table} (${columns.join(', ')}) SELECT * FROM file(${sqlString(file)}, 'RowBinary', ${sqlString(to.structure)}) SETTINGS ${options.join(', ')}`;
-      await use((c) => c.queryAsync(sql, { format: 'CSV' }));
+      await use((c) => c.queryAsync(sql, { format: 'CSV' })).catch((err: unknown) => {
+        // a failure without a ClickHouse code happened outside the statement, as for a raw insert: retriable
+        if ((err as { clickhouseCode?: unknown } | undefined)?.clickhouseCode !== undefined) throw err;
+        throw new PrognosError('STORE_UNAVAILABLE', `insert into ${table}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      });
     } finally {
       await rm(file, { force: true });
     }

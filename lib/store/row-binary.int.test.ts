@@ -18,7 +18,7 @@ let store: Store;
 let chdb: ChdbExtension;
 const paths: string[] = [];
 let insert: ReturnType<typeof createEmbeddedInsert>;
-const settings = { deduplicate_blocks_in_dependent_materialized_views: 1, insert_deduplication_token: '' };
+const settings = { input_format_parallel_parsing: 0, deduplicate_blocks_in_dependent_materialized_views: 1, insert_deduplication_token: '' }; // as the store sends them
 
 const types = {
   tenant: 'LowCardinality(String)',
@@ -110,6 +110,23 @@ describe('embedded insert as RowBinary', () => {
     for (const token of ['t-1', 't-1', 't-2']) await insert('rb', columns, batch, { ...settings, insert_deduplication_token: token });
     expect(await count('rb', 'dedup')).toBe(200);
     expect(Number((await store.query<{ n: string }>(`SELECT sum(n) AS n FROM ${store.table('rb_count')} WHERE tenant = 'dedup'`))[0]!.n)).toBe(200);
+  });
+
+  it('deduplicates a batch sent twice without a token, as a JSON insert does', async () => {
+    const batch = rows(50, 41, 'untokened');
+    await insert('rb', columns, batch, settings);
+    await insert('rb', columns, batch, settings);
+    expect(await count('rb', 'untokened')).toBe(50);
+  });
+
+  it('deduplicates the replay of a large batch first stored as JSON (same blocks either way)', async () => {
+    const batch = rows(100_000, 43, 'replayed'); // more than one block of file()'s default 65,409 rows
+    const tokened = { ...settings, insert_deduplication_token: 'replay-1' };
+    await chdb.rawInsert({ table: 'rbtest.rb', columns, values: jsonCompactEachRow(batch), format: 'JSONCompactEachRow', settings: tokened });
+    paths.length = 0;
+    await insert('rb', columns, batch, tokened);
+    expect(paths).toEqual(['rowbinary']);
+    expect(await count('rb', 'replayed')).toBe(100_000);
   });
 
   it('sends a batch as JSON when a value has no exact RowBinary form, with what JSON stores', async () => {

@@ -11,7 +11,7 @@ const [dataDir, token, firstTs] = process.argv.slice(2) as [string, string, stri
 const log = pino({ level: 'warn' }, pino.destination(2));
 const store = await createClickHouseStore({ url: '', user: '', password: '', database: 'dedup', embeddedConnections: 2, requestTimeoutMs: 30_000 }, dataDir, log);
 await migrate(store, log);
-const rows = Array.from({ length: 600 }, (_, i) => ['t', i % 10, new Date(Number(firstTs) + Math.floor(i / 10) * 100).toISOString(), i]);
+const rows = Array.from({ length: 600 }, (_, i) => ['t', i % 10, Number(firstTs) + Math.floor(i / 10) * 100, i]); // epoch ms: the RowBinary path
 process.stderr.write('inserting\n');
 await store.insert({ table: 'samples', columns: ['tenant', 'series_id', 'ts', 'value'], rows }, token);
 const [counts] = await store.query<{ samples: string; rollup_1m: string; rollup_1h: string }>(`SELECT toString((SELECT count() FROM dedup.samples)) AS samples, toString((SELECT sum(count) FROM dedup.samples_1m)) AS rollup_1m, toString((SELECT sum(count) FROM dedup.samples_1h)) AS rollup_1h`);
