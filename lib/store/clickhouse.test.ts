@@ -57,85 +57,74 @@ describe('createEmbeddedInsert', () => {
         return { text: () => '' };
       },
       rawInsert: () => Promise.reject(new Error('no JSON insert expected')),
-    }));
+  }));
     return { pool, statements };
   }
   const until = async (done: () => boolean) => {
     for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 5));
   };
-
-  it('runs concurrent inserts on different connections, the least busy first, and removes each file after', async () => {
+  /** Runs `test` with a fresh temporary directory, removed afterwards. */
+  const inTempDir = async (test: (dir: string) => Promise<void> | void) => {
     const dir = mkdtempSync(join(tmpdir(), 'prognos-inserts-'));
     try {
-      const { pool, statements } = connections(2);
-      const insert = createEmbeddedInsert(pool, 'db', dir, false);
-      const settings = { insert_deduplication_token: "run|it's", async_insert: 0 };
-      const inserts = [insert('t', ['x', 's'], [[1, 'a']], settings), insert('t', ['x', 's'], [[2, 'b']], settings), insert('t', ['x', 's'], [[3, 'c']], settings)];
-      await until(() => statements.length === 3);
-      expect(statements.map((s) => s.connection)).toEqual([0, 1, 0]);
-      expect(readdirSync(dir)).toHaveLength(3); // each insert's rows wait in their own file
-      expect(statements[0]!.sql).toMatch(
-        /^INSERT INTO db\.t \(x, s\) SELECT \* FROM file\('.+\.bin', 'RowBinary', 'x UInt8, s String'\) SETTINGS insert_deduplication_token = 'run\|it\\'s', async_insert = 0, max_block_size = 1, deduplicate_insert_select = 'enable_even_for_bad_queries', max_threads = 1$/,
-      );
-      statements[1]!.go(); // connection 1 is free again once its insert returns
-      await until(() => readdirSync(dir).length === 2);
-      expect(readdirSync(dir)).toHaveLength(2);
-      const fourth = insert('t', ['x', 's'], [[4, 'd']], settings);
-      await until(() => statements.length === 4);
-      expect(statements[3]!.connection).toBe(1); // the one with nothing running
-      for (const s of statements) s.go();
-      await Promise.all([...inserts, fourth]);
-      expect(readdirSync(dir)).toEqual([]);
+      await test(dir);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  };
 
-  it('makes a failure without a ClickHouse code retriable (it happened outside the statement), and passes a refusal on', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'prognos-inserts-'));
-    try {
-      const failing = (err: Error): ChdbExtension => ({
-        queryAsync: (sql) => (sql.startsWith('SELECT name') ? Promise.resolve({ text: () => '{"name":"x","type":"UInt8"}\n' }) : Promise.reject(err)),
-        rawInsert: () => Promise.reject(new Error('no JSON insert expected')),
-      });
-      const codeless = await createEmbeddedInsert([failing(new Error('chdb query returned a null result'))], 'db', dir, false)('t', ['x'], [[1]], {}).catch((e: unknown) => e);
-      expect(codeless).toMatchObject({ code: 'STORE_UNAVAILABLE', retriable: true, message: 'insert into t: chdb query returned a null result' });
-      const refusal = Object.assign(new Error('Too many columns'), { clickhouseCode: 20 });
-      expect(await createEmbeddedInsert([failing(refusal)], 'db', dir, false)('t', ['x'], [[1]], {}).catch((e: unknown) => e)).toBe(refusal);
-      expect(readdirSync(dir)).toEqual([]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it('runs concurrent inserts on different connections, the least busy first, and removes each file after', () => inTempDir(async (dir) => {
+    const { pool, statements } = connections(2);
+    const insert = createEmbeddedInsert(pool, 'db', dir, false);
+    const settings = { insert_deduplication_token: "run|it's", async_insert: 0 };
+    const inserts = [insert('t', ['x', 's'], [[1, 'a']], settings), insert('t', ['x', 's'], [[2, 'b']], settings), insert('t', ['x', 's'], [[3, 'c']], settings)];
+    await until(() => statements.length === 3);
+    expect(statements.map((s) => s.connection)).toEqual([0, 1, 0]);
+    expect(readdirSync(dir)).toHaveLength(3); // each insert's rows wait in their own file
+    expect(statements[0]!.sql).toMatch(
+      /^INSERT INTO db\.t \(x, s\) SELECT \* FROM file\('.+\.bin', 'RowBinary', 'x UInt8, s String'\) SETTINGS insert_deduplication_token = 'run\|it\\'s', async_insert = 0, max_block_size = 1, deduplicate_insert_select = 'enable_even_for_bad_queries', max_threads = 1$/,
+    );
+    statements[1]!.go(); // connection 1 is free again once its insert returns
+    await until(() => readdirSync(dir).length === 2);
+    expect(readdirSync(dir)).toHaveLength(2);
+    const fourth = insert('t', ['x', 's'], [[4, 'd']], settings);
+    await until(() => statements.length === 4);
+    expect(statements[3]!.connection).toBe(1); // the one with nothing running
+    for (const s of statements) s.go();
+    await Promise.all([...inserts, fourth]);
+    expect(readdirSync(dir)).toEqual([]);
+  }));
 
-  it('sends JSON when its directory has characters file() takes for a pattern', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'prognos-inserts-'));
-    try {
-      const sent: string[] = [];
-      const chdb: ChdbExtension = {
-        queryAsync: () => Promise.reject(new Error('no statement expected')),
-        rawInsert: (params) => {
-          sent.push(params.values.toString());
-          return Promise.resolve();
-        },
-      };
-      await createEmbeddedInsert([chdb], 'db', join(root, 'data{1,2}', 'inserts'), true)('t', ['x'], [[1]], {});
-      expect(sent).toEqual(['[1]']);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
-  });
+  it('makes a failure without a ClickHouse code retriable (it happened outside the statement), and passes a refusal on', () => inTempDir(async (dir) => {
+    const failing = (err: Error): ChdbExtension => ({
+      queryAsync: (sql) => (sql.startsWith('SELECT name') ? Promise.resolve({ text: () => '{"name":"x","type":"UInt8"}\n' }) : Promise.reject(err)),
+      rawInsert: () => Promise.reject(new Error('no JSON insert expected')),
+    });
+    const codeless = await createEmbeddedInsert([failing(new Error('chdb query returned a null result'))], 'db', dir, false)('t', ['x'], [[1]], {}).catch((e: unknown) => e);
+    expect(codeless).toMatchObject({ code: 'STORE_UNAVAILABLE', retriable: true, message: 'insert into t: chdb query returned a null result' });
+    const refusal = Object.assign(new Error('Too many columns'), { clickhouseCode: 20 });
+    expect(await createEmbeddedInsert([failing(refusal)], 'db', dir, false)('t', ['x'], [[1]], {}).catch((e: unknown) => e)).toBe(refusal);
+    expect(readdirSync(dir)).toEqual([]);
+  }));
 
-  it('empties its directory at the first open only (files a crash left behind)', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'prognos-inserts-'));
-    try {
-      writeFileSync(join(dir, '1-1.bin'), 'left by a crash');
-      createEmbeddedInsert(connections(1).pool, 'db', dir, false);
-      expect(readdirSync(dir)).toEqual(['1-1.bin']); // another store of this process may be using it
-      createEmbeddedInsert(connections(1).pool, 'db', dir, true);
-      expect(readdirSync(dir)).toEqual([]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it('sends JSON when its directory has characters file() takes for a pattern', () => inTempDir(async (root) => {
+    const sent: string[] = [];
+    const chdb: ChdbExtension = {
+      queryAsync: () => Promise.reject(new Error('no statement expected')),
+      rawInsert: (params) => {
+        sent.push(params.values.toString());
+        return Promise.resolve();
+      },
+    };
+    await createEmbeddedInsert([chdb], 'db', join(root, 'data{1,2}', 'inserts'), true)('t', ['x'], [[1]], {});
+    expect(sent).toEqual(['[1]']);
+  }));
+
+  it('empties its directory at the first open only (files a crash left behind)', () => inTempDir((dir) => {
+    writeFileSync(join(dir, '1-1.bin'), 'left by a crash');
+    createEmbeddedInsert(connections(1).pool, 'db', dir, false);
+    expect(readdirSync(dir)).toEqual(['1-1.bin']); // another store of this process may be using it
+    createEmbeddedInsert(connections(1).pool, 'db', dir, true);
+    expect(readdirSync(dir)).toEqual([]);
+  }));
 });

@@ -84,6 +84,13 @@ function int64(w: Writer, v: number): void {
   w.u64(v - hi * TWO_32, hi >>> 0);
 }
 
+/** Int64, and DateTime64(3) from epoch milliseconds (JSON numbers are read as ticks). Negative ones stay JSON. */
+const nonNegativeInt64: ValueWriter = (w, v) => {
+  if (!isInteger(v, 0, Number.MAX_SAFE_INTEGER)) return false;
+  int64(w, v);
+  return true;
+};
+
 function stringWriter(): ValueWriter {
   // rows repeat a value down a column (a tenant, a series id): its encoding is reused
   let last: string | undefined;
@@ -109,11 +116,7 @@ function uint64Writer(): ValueWriter {
   let lo = 0;
   let hi = 0;
   return (w, v) => {
-    if (typeof v === 'number') {
-      if (!Number.isSafeInteger(v) || v < 0) return false;
-      int64(w, v);
-      return true;
-    }
+    if (typeof v === 'number') return nonNegativeInt64(w, v);
     if (typeof v !== 'string') return false;
     if (v !== last) {
       if (!/^\d{1,20}$/.test(v)) return false;
@@ -143,13 +146,6 @@ function unsigned(bytes: 1 | 2 | 4): ValueWriter {
     return true;
   };
 }
-
-/** Int64, and DateTime64(3) from epoch milliseconds (JSON numbers are read as ticks). Negative ones stay JSON. */
-const nonNegativeInt64: ValueWriter = (w, v) => {
-  if (!isInteger(v, 0, Number.MAX_SAFE_INTEGER)) return false;
-  int64(w, v);
-  return true;
-};
 
 /** DateTime: epoch seconds. */
 const dateTime: ValueWriter = (w, v) => {
