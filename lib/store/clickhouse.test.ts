@@ -73,25 +73,29 @@ describe('createEmbeddedInsert', () => {
     }
   };
 
-  it('runs concurrent inserts on different connections, the least busy first, and removes each file after', () => inTempDir(async (dir) => {
+  it('runs one statement per connection; the others wait in the process, small ones (checkpoints) first', () => inTempDir(async (dir) => {
     const { pool, statements } = connections(2);
     const insert = createEmbeddedInsert(pool, 'db', dir, false);
     const settings = { insert_deduplication_token: "run|it's", async_insert: 0 };
-    const inserts = [insert('t', ['x', 's'], [[1, 'a']], settings), insert('t', ['x', 's'], [[2, 'b']], settings), insert('t', ['x', 's'], [[3, 'c']], settings)];
-    await until(() => statements.length === 3);
-    expect(statements.map((s) => s.connection)).toEqual([0, 1, 0]);
-    expect(readdirSync(dir)).toHaveLength(3); // each insert's rows wait in their own file
+    const bulk = (x: number) => insert('t', ['x', 's'], Array.from({ length: 20 }, () => [x, 'a']), settings);
+    const inserts = [bulk(1), bulk(2), bulk(3)];
+    await until(() => statements.length === 2 && readdirSync(dir).length === 3);
+    expect(statements.map((s) => s.connection)).toEqual([0, 1]);
+    expect(readdirSync(dir)).toHaveLength(3); // the third insert's rows wait in their file, not in chDB
     expect(statements[0]!.sql).toMatch(
-      /^INSERT INTO db\.t \(x, s\) SELECT \* FROM file\('.+\.bin', 'RowBinary', 'x UInt8, s String'\) SETTINGS insert_deduplication_token = 'run\|it\\'s', async_insert = 0, max_block_size = 1, deduplicate_insert_select = 'enable_even_for_bad_queries', max_threads = 1$/,
+      /^INSERT INTO db\.t \(x, s\) SELECT \* FROM file\('.+\.bin', 'RowBinary', 'x UInt8, s String'\) SETTINGS insert_deduplication_token = 'run\|it\\'s', async_insert = 0, max_block_size = 20, deduplicate_insert_select = 'enable_even_for_bad_queries', max_threads = 1$/,
     );
-    statements[1]!.go(); // connection 1 is free again once its insert returns
-    await until(() => readdirSync(dir).length === 2);
-    expect(readdirSync(dir)).toHaveLength(2);
-    const fourth = insert('t', ['x', 's'], [[4, 'd']], settings);
+    const checkpoint = insert('t', ['x', 's'], [[9, 'c']], settings);
+    await until(() => readdirSync(dir).length === 4);
+    expect(statements).toHaveLength(2);
+    statements[1]!.go(); // connection 1 is free again once its insert returns: the small one goes first
+    await until(() => statements.length === 3);
+    expect(statements[2]).toMatchObject({ connection: 1, sql: expect.stringContaining('max_block_size = 1,') });
+    statements[0]!.go();
     await until(() => statements.length === 4);
-    expect(statements[3]!.connection).toBe(1); // the one with nothing running
+    expect(statements[3]).toMatchObject({ connection: 0, sql: expect.stringContaining('max_block_size = 20,') });
     for (const s of statements) s.go();
-    await Promise.all([...inserts, fourth]);
+    await Promise.all([...inserts, checkpoint]);
     expect(readdirSync(dir)).toEqual([]);
   }));
 
@@ -100,8 +104,10 @@ describe('createEmbeddedInsert', () => {
       queryAsync: (sql) => (sql.startsWith('SELECT name') ? Promise.resolve({ text: () => '{"name":"x","type":"UInt8"}\n' }) : Promise.reject(err)),
       rawInsert: () => Promise.reject(new Error('no JSON insert expected')),
     });
-    const codeless = await createEmbeddedInsert([failing(new Error('chdb query returned a null result'))], 'db', dir, false)('t', ['x'], [[1]], {}).catch((e: unknown) => e);
+    const insert = createEmbeddedInsert([failing(new Error('chdb query returned a null result'))], 'db', dir, false);
+    const codeless = await insert('t', ['x'], [[1]], {}).catch((e: unknown) => e);
     expect(codeless).toMatchObject({ code: 'STORE_UNAVAILABLE', retriable: true, message: 'insert into t: chdb query returned a null result' });
+    expect(await insert('t', ['x'], [[2]], {}).catch((e: unknown) => e)).toMatchObject({ code: 'STORE_UNAVAILABLE' }); // the failed statement freed its connection
     const refusal = Object.assign(new Error('Too many columns'), { clickhouseCode: 20 });
     expect(await createEmbeddedInsert([failing(refusal)], 'db', dir, false)('t', ['x'], [[1]], {}).catch((e: unknown) => e)).toBe(refusal);
     expect(readdirSync(dir)).toEqual([]);

@@ -171,6 +171,9 @@ export async function createClickHouseStore(config: StoreConfig, dataDir: string
   };
 }
 
+/** Inserts of at most this many rows (a checkpoint) go before waiting bulk inserts. */
+const SMALL_INSERT_ROWS = 16;
+
 /** The part of chDB's connection extension the embedded insert uses. */
 export interface ChdbExtension {
   queryAsync(sql: string, opts: { format: string }): Promise<{ text(): string }>;
@@ -184,7 +187,7 @@ export interface ChdbExtension {
  * has characters file() would take for a pattern. `dir` is emptied when `first` (files left by a crash),
  * and each file is removed once its statement returns. A table's column types are read at its first
  * insert and kept: migrations run before anything is inserted, and nothing alters tables later.
- * Statements go to the connection of `pool` with the fewest running.
+ * A statement runs on a free connection of `pool`, and waits in the process while none is (small ones first).
  */
 export function createEmbeddedInsert(pool: readonly ChdbExtension[], database: string, dir: string, first: boolean): EmbeddedInsert {
   const chdb = pool[0]!; // for the column look-ups
@@ -214,22 +217,27 @@ export function createEmbeddedInsert(pool: readonly ChdbExtension[], database: s
     }
     return found;
   };
-  const busy = pool.map(() => 0);
-  /** The connection with the fewest statements running: one connection runs its statements one at a time. */
-  const use = async <T>(run: (chdb: ChdbExtension) => Promise<T>): Promise<T> => {
-    const i = busy.indexOf(Math.min(...busy));
-    busy[i]!++;
+  // Statements wait here, not in chDB: one waiting on a busy connection would hold a libuv thread, and
+  // with every thread held the file writes of the next inserts could not run.
+  const idle = pool.map((_, i) => i);
+  const waiting: { small: ((i: number) => void)[]; bulk: ((i: number) => void)[] } = { small: [], bulk: [] };
+  /** A free connection for `run`; small statements (checkpoints) go before waiting bulk inserts. */
+  const use = async <T>(run: (chdb: ChdbExtension) => Promise<T>, small: boolean): Promise<T> => {
+    const i = idle.shift() ?? (await new Promise<number>((resolve) => waiting[small ? 'small' : 'bulk'].push(resolve)));
     try {
       return await run(pool[i]!);
     } finally {
-      busy[i]!--;
+      const next = waiting.small.shift() ?? waiting.bulk.shift();
+      if (next === undefined) idle.push(i);
+      else next(i);
     }
   };
   return async (table, columns, rows, settings) => {
+    const small = rows.length <= SMALL_INSERT_ROWS;
     const to = files ? await target(table, columns) : undefined;
     const body = to?.encode(rows);
     if (to === undefined || body === undefined) {
-      await use((c) => c.rawInsert({ table: `${database}.${table}`, columns, values: jsonCompactEachRow(rows), format: 'JSONCompactEachRow', settings }));
+      await use((c) => c.rawInsert({ table: `${database}.${table}`, columns, values: jsonCompactEachRow(rows), format: 'JSONCompactEachRow', settings }), small);
       return;
     }
     const file = join(dir, `${process.pid}-${++insertFiles}.bin`);
@@ -246,7 +254,7 @@ export function createEmbeddedInsert(pool: readonly ChdbExtension[], database: s
         max_threads: 1, // one block needs no more, and the cores are better spent on the next batch
       }).map(([k, v]) => `${k} = ${typeof v === 'number' ? v : sqlString(v)}`);
       const sql = `INSERT INTO ${database}.${table} (${columns.join(', ')}) SELECT * FROM file(${sqlString(file)}, 'RowBinary', ${sqlString(to.structure)}) SETTINGS ${options.join(', ')}`;
-      await use((c) => c.queryAsync(sql, { format: 'CSV' })).catch((err: unknown) => {
+      await use((c) => c.queryAsync(sql, { format: 'CSV' }), small).catch((err: unknown) => {
         // a failure without a ClickHouse code happened outside the statement, as for a raw insert: retriable
         if ((err as { clickhouseCode?: unknown } | undefined)?.clickhouseCode !== undefined) throw err;
         throw new PrognosError('STORE_UNAVAILABLE', `insert into ${table}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
