@@ -52,10 +52,14 @@ function dailyPhase(ts: number): number {
   return Math.sin((2 * Math.PI * ((ts % DAY) - 8 * HOUR)) / DAY); // trough near 02:00, peak near 14:00 UTC
 }
 
-/** Requests since the service's last daily restart: the closed-form integral of the seasonal rate. */
+/** Requests from time 0 to `t` at the seasonal rate: its closed-form integral. */
+function requestsUntil(t: number, baseRate: number): number {
+  return baseRate * (t / 1000 - (0.4 * DAY) / 1000 / (2 * Math.PI) * Math.cos((2 * Math.PI * ((t % DAY) - 8 * HOUR)) / DAY));
+}
+
+/** Requests since the service's last daily restart. (No closure per call: tsx names every one it creates.) */
 function requestsSinceRestart(ts: number, restart: number, baseRate: number): number {
-  const integral = (t: number) => baseRate * (t / 1000 - (0.4 * DAY) / 1000 / (2 * Math.PI) * Math.cos((2 * Math.PI * ((t % DAY) - 8 * HOUR)) / DAY));
-  return integral(ts) - integral(restart);
+  return requestsUntil(ts, baseRate) - requestsUntil(restart, baseRate);
 }
 
 /** The seven series of host `index`. */
