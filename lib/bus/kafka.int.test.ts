@@ -96,21 +96,20 @@ describe.skipIf(unavailable !== undefined)('kafka bus (mock broker)', () => {
           onRevoked: async () => undefined,
           onLost: async (partitions) => void lost.push([...partitions]),
           onRecords: async (_partition, records, _end, alive) => {
-            if (!stalled && !stallOnAssign) {
+            const stall = !stalled && !stallOnAssign;
+            if (stall) {
               stalled = true;
               // two session timeouts, as a batch retrying a store outage spends them
               for (const until = Date.now() + 2 * sessionTimeoutMs; Date.now() < until; ) {
                 await new Promise((r) => setTimeout(r, 200));
                 if (heartbeats) await alive!();
               }
-              const check = await alive!().then(() => 'owner', (err: PrognosError) => err.code);
-              checks.push(check);
-              if (check !== 'owner') return; // nothing written: the records come again after the rejoin
-            } else if (stallOnAssign) {
+            }
+            if (stall || stallOnAssign) {
               // as the runner does before each write
               const check = await alive!().then(() => 'owner', (err: PrognosError) => err.code);
               checks.push(check);
-              if (check !== 'owner') return;
+              if (check !== 'owner') return; // nothing written: the records come again after the rejoin
             }
             seen.push(...records.map((r) => r.value.toString()));
             if (seen.length >= produced.length) {

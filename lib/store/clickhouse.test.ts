@@ -5,7 +5,7 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createEmbeddedInsert, toStoreError, type ChdbExtension } from './clickhouse.ts';
 
 // stand-ins named like chDB's error classes (the mapping reads the class name and clickhouseCode)
@@ -60,9 +60,6 @@ describe('createEmbeddedInsert', () => {
   }));
     return { pool, statements };
   }
-  const until = async (done: () => boolean) => {
-    for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 5));
-  };
   /** Runs `test` with a fresh temporary directory, removed afterwards. */
   const inTempDir = async (test: (dir: string) => Promise<void> | void) => {
     const dir = mkdtempSync(join(tmpdir(), 'prognos-inserts-'));
@@ -79,20 +76,20 @@ describe('createEmbeddedInsert', () => {
     const settings = { insert_deduplication_token: "run|it's", async_insert: 0 };
     const bulk = (x: number) => insert('t', ['x', 's'], Array.from({ length: 20 }, () => [x, 'a']), settings);
     const inserts = [bulk(1), bulk(2), bulk(3)];
-    await until(() => statements.length === 2 && readdirSync(dir).length === 3);
+    await vi.waitFor(() => expect([statements.length, readdirSync(dir).length]).toEqual([2, 3]));
     expect(statements.map((s) => s.connection)).toEqual([0, 1]);
     expect(readdirSync(dir)).toHaveLength(3); // the third insert's rows wait in their file, not in chDB
     expect(statements[0]!.sql).toMatch(
       /^INSERT INTO db\.t \(x, s\) SELECT \* FROM file\('.+\.bin', 'RowBinary', 'x UInt8, s String'\) SETTINGS insert_deduplication_token = 'run\|it\\'s', async_insert = 0, max_block_size = 20, deduplicate_insert_select = 'enable_even_for_bad_queries', max_threads = 1$/,
     );
     const checkpoint = insert('t', ['x', 's'], [[9, 'c']], settings);
-    await until(() => readdirSync(dir).length === 4);
+    await vi.waitFor(() => expect(readdirSync(dir)).toHaveLength(4));
     expect(statements).toHaveLength(2);
     statements[1]!.go(); // connection 1 is free again once its insert returns: the small one goes first
-    await until(() => statements.length === 3);
+    await vi.waitFor(() => expect(statements).toHaveLength(3));
     expect(statements[2]).toMatchObject({ connection: 1, sql: expect.stringContaining('max_block_size = 1,') });
     statements[0]!.go();
-    await until(() => statements.length === 4);
+    await vi.waitFor(() => expect(statements).toHaveLength(4));
     expect(statements[3]).toMatchObject({ connection: 0, sql: expect.stringContaining('max_block_size = 20,') });
     for (const s of statements) s.go();
     await Promise.all([...inserts, checkpoint]);
