@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { BusConsumer, BusRecord, PartitionHandler } from '../bus/types.ts';
 import { PrognosError } from '../errors.ts';
 import { createRegistry, pipelineMetrics } from '../observability/metrics.ts';
-import type { TableRows } from '../store/types.ts';
+import { allRows, type TableRows } from '../store/types.ts';
 import { createMemoryCheckpoints, nextGeneration, type Checkpoint, type CheckpointStore } from './checkpoints.ts';
 import { createMemorySnapshots } from './snapshots.ts';
 import { createRunner, type MessageSink, type RowSink } from './runner.ts';
@@ -45,7 +45,7 @@ function createSink(failOn?: { n: number; error: unknown }) {
       if (failOn && calls === failOn.n) throw failOn.error;
       if (token !== undefined && tokens.has(token)) return;
       if (token !== undefined) tokens.add(token);
-      rows.push(...table.rows);
+      rows.push(...allRows(table));
     },
   };
   return { sink, rows, calls: () => calls };
@@ -193,7 +193,7 @@ describe('runner', () => {
       async insert(table, token) {
         if (token !== undefined && tokens.has(token)) return;
         if (token !== undefined) tokens.add(token);
-        rows.push(...table.rows);
+        rows.push(...allRows(table));
       },
     };
     // a dead process writes nothing more: every write from the crash point on fails

@@ -12,7 +12,7 @@ import { PrognosError, isRetriable, messageOf } from '../errors.ts';
 import type { Logger } from '../observability/log.ts';
 import type { PipelineMetrics } from '../observability/metrics.ts';
 import { retry, sleep } from '../retry.ts';
-import type { TableRows } from '../store/types.ts';
+import { rowCount, type TableRows } from '../store/types.ts';
 import { nextGeneration, type Checkpoint, type CheckpointStore } from './checkpoints.ts';
 import type { SnapshotStore, SnapshotTarget } from './snapshots.ts';
 import type { RunnerConfig } from './config.ts';
@@ -422,7 +422,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
         const prefix = rest.filter((record) => record.offset < entry.restoreUntil);
         entry.dirty = true; // until the rows re-written below are stored
         const result = await handleBatch(definition, entry.state, prefix, lookupFor(alive)); // outputs already durable: rebuild state
-        const again = result.outputs.filter((rows) => rows.rows.length > 0 && definition.rebuildWrites?.includes(rows.table));
+        const again = result.outputs.filter((rows) => rowCount(rows) > 0 && definition.rebuildWrites?.includes(rows.table));
         await insertAll(again, `${group}|${topic}|${partition}|${prefix[0]!.offset}-${prefix.at(-1)!.offset}|rebuild`, alive);
         entry.dirty = false;
         entry.position = prefix.at(-1)!.offset + 1;
@@ -454,7 +454,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
     metrics.received.inc({ component }, batch.length);
     entry.dirty = true;
     const result = await handleBatch(definition, entry.state, batch, lookupFor(alive));
-    const tables = result.outputs.filter((rows) => rows.rows.length > 0);
+    const tables = result.outputs.filter((rows) => rowCount(rows) > 0);
     if (result.deadLetters.length > 0) tables.push(deadLetterRows(component, result.deadLetters));
     const messages = result.messages ?? [];
     if (!replaying && (tables.length > 0 || messages.length > 0)) {

@@ -74,7 +74,7 @@ describe('createEmbeddedInsert', () => {
     const { pool, statements } = connections(2);
     const insert = createEmbeddedInsert(pool, 'db', dir, false);
     const settings = { insert_deduplication_token: "run|it's", async_insert: 0 };
-    const bulk = (x: number) => insert('t', ['x', 's'], Array.from({ length: 20 }, () => [x, 'a']), settings);
+    const bulk = (x: number) => insert({ table: 't', columns: ['x', 's'], rows: Array.from({ length: 20 }, () => [x, 'a']) }, settings);
     const inserts = [bulk(1), bulk(2), bulk(3)];
     await vi.waitFor(() => expect([statements.length, readdirSync(dir).length]).toEqual([2, 3]));
     expect(statements.map((s) => s.connection)).toEqual([0, 1]);
@@ -82,7 +82,7 @@ describe('createEmbeddedInsert', () => {
     expect(statements[0]!.sql).toMatch(
       /^INSERT INTO db\.t \(x, s\) SELECT \* FROM file\('.+\.bin', 'RowBinary', 'x UInt8, s String'\) SETTINGS insert_deduplication_token = 'run\|it\\'s', async_insert = 0, max_block_size = 20, deduplicate_insert_select = 'enable_even_for_bad_queries', max_threads = 1$/,
     );
-    const checkpoint = insert('t', ['x', 's'], [[9, 'c']], settings);
+    const checkpoint = insert({ table: 't', columns: ['x', 's'], rows: [[9, 'c']] }, settings);
     await vi.waitFor(() => expect(readdirSync(dir)).toHaveLength(4));
     expect(statements).toHaveLength(2);
     statements[1]!.go(); // connection 1 is free again once its insert returns: the small one goes first
@@ -102,11 +102,11 @@ describe('createEmbeddedInsert', () => {
       rawInsert: () => Promise.reject(new Error('no JSON insert expected')),
     });
     const insert = createEmbeddedInsert([failing(new Error('chdb query returned a null result'))], 'db', dir, false);
-    const codeless = await insert('t', ['x'], [[1]], {}).catch((e: unknown) => e);
+    const codeless = await insert({ table: 't', columns: ['x'], rows: [[1]] }, {}).catch((e: unknown) => e);
     expect(codeless).toMatchObject({ code: 'STORE_UNAVAILABLE', retriable: true, message: 'insert into t: chdb query returned a null result' });
-    expect(await insert('t', ['x'], [[2]], {}).catch((e: unknown) => e)).toMatchObject({ code: 'STORE_UNAVAILABLE' }); // the failed statement freed its connection
+    expect(await insert({ table: 't', columns: ['x'], rows: [[2]] }, {}).catch((e: unknown) => e)).toMatchObject({ code: 'STORE_UNAVAILABLE' }); // the failed statement freed its connection
     const refusal = Object.assign(new Error('Too many columns'), { clickhouseCode: 20 });
-    expect(await createEmbeddedInsert([failing(refusal)], 'db', dir, false)('t', ['x'], [[1]], {}).catch((e: unknown) => e)).toBe(refusal);
+    expect(await createEmbeddedInsert([failing(refusal)], 'db', dir, false)({ table: 't', columns: ['x'], rows: [[1]] }, {}).catch((e: unknown) => e)).toBe(refusal);
     expect(readdirSync(dir)).toEqual([]);
   }));
 
@@ -119,7 +119,7 @@ describe('createEmbeddedInsert', () => {
         return Promise.resolve();
       },
     };
-    await createEmbeddedInsert([chdb], 'db', join(root, 'data{1,2}', 'inserts'), true)('t', ['x'], [[1]], {});
+    await createEmbeddedInsert([chdb], 'db', join(root, 'data{1,2}', 'inserts'), true)({ table: 't', columns: ['x'], rows: [[1]] }, {});
     expect(sent).toEqual(['[1]']);
   }));
 

@@ -15,7 +15,7 @@ import { lockDataDir } from './data-lock.ts';
 import { forgetUncommittedBlocks } from './dedup-repair.ts';
 import type { StoreConfig } from './config.ts';
 import { rowBinaryEncoder, type RowBinaryEncoder } from './row-binary.ts';
-import type { Store, TableRows } from './types.ts';
+import { allRows, rowCount, type Store, type TableRows } from './types.ts';
 
 /** ClickHouse server error codes that clear up by themselves (timeouts, overload, too many parts). */
 const retriableServerCodes = new Set(['159', '164', '202', '203', '209', '210', '241', '252', '285', '319', '425', '999', '1002']);
@@ -45,7 +45,7 @@ export function toStoreError(err: unknown, what: string): PrognosError {
 type Settings = Readonly<Record<string, string | number>>;
 
 /** An in-process insert of `rows` into `database.table`. */
-type EmbeddedInsert = (table: string, columns: readonly string[], rows: readonly (readonly unknown[])[], settings: Settings) => Promise<void>;
+type EmbeddedInsert = (rows: TableRows, settings: Settings) => Promise<void>;
 
 /** A string as a single-quoted SQL literal. */
 const sqlString = (s: string): string => `'${s.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
@@ -135,8 +135,9 @@ export async function createClickHouseStore(config: StoreConfig, dataDir: string
         throw toStoreError(err, 'query');
       }
     },
-    async insert({ table, columns, rows }: TableRows, token?: string) {
-      if (rows.length === 0) return;
+    async insert(rows: TableRows, token?: string) {
+      if (rowCount(rows) === 0) return;
+      const { table, columns } = rows;
       const settings = {
         async_insert: 0,
         // order-preserving parallel parsing pays for threads per insert; batches here are a few MiB, and the
@@ -147,13 +148,13 @@ export async function createClickHouseStore(config: StoreConfig, dataDir: string
       } as const;
       try {
         if (embeddedInsert !== undefined) {
-          await embeddedInsert(table, columns, rows, settings);
+          await embeddedInsert(rows, settings);
           return;
         }
         await client.insert({
           table: `${database}.${table}`,
           columns: [...columns] as [string, ...string[]],
-          values: rows,
+          values: allRows(rows),
           format: 'JSONCompactEachRow',
           clickhouse_settings: settings,
         });
@@ -232,12 +233,14 @@ export function createEmbeddedInsert(pool: readonly ChdbExtension[], database: s
       else next(i);
     }
   };
-  return async (table, columns, rows, settings) => {
-    const small = rows.length <= SMALL_INSERT_ROWS;
+  return async (rows, settings) => {
+    const { table, columns } = rows;
+    const count = rowCount(rows);
+    const small = count <= SMALL_INSERT_ROWS;
     const to = files ? await target(table, columns) : undefined;
-    const body = to?.encode(rows);
+    const body = to?.encode(rows.rows, rows.runs);
     if (to === undefined || body === undefined) {
-      await use((c) => c.rawInsert({ table: `${database}.${table}`, columns, values: jsonCompactEachRow(rows), format: 'JSONCompactEachRow', settings }), small);
+      await use((c) => c.rawInsert({ table: `${database}.${table}`, columns, values: jsonCompactEachRow(allRows(rows)), format: 'JSONCompactEachRow', settings }), small);
       return;
     }
     const file = join(dir, `${process.pid}-${++insertFiles}.bin`);
@@ -247,7 +250,7 @@ export function createEmbeddedInsert(pool: readonly ChdbExtension[], database: s
         ...settings,
         // read the file in blocks of the size the JSON insert forms (max_insert_block_size), so a batch has
         // the same block ids either way and a replay of a batch first sent as JSON is still deduplicated
-        max_block_size: Math.min(rows.length, 1_048_576),
+        max_block_size: Math.min(count, 1_048_576),
         // file() counts as a source that may change, so without a token an INSERT SELECT from it is never
         // deduplicated; these rows are the insert's own, as they are in a JSON insert
         deduplicate_insert_select: 'enable_even_for_bad_queries',

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSection } from '../config/section.ts';
 import { createClickHouseStore, createEmbeddedInsert, jsonCompactEachRow, type ChdbExtension } from './clickhouse.ts';
 import { storeConfigSchema } from './config.ts';
-import type { Store } from './types.ts';
+import { allRows, type Store } from './types.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'prognos-rowbinary-'));
 const filesDir = join(dataDir, 'test-inserts');
@@ -96,7 +96,7 @@ describe('embedded insert as RowBinary', () => {
     for (let seed = 1; seed <= 5; seed++) {
       const batch = rows(2_000, seed);
       paths.length = 0;
-      await insert('rb', columns, batch, settings);
+      await insert({ table: 'rb', columns: columns, rows: batch }, settings);
       expect(paths).toEqual(['rowbinary']);
       await chdb.rawInsert({ table: 'rbtest.js', columns, values: jsonCompactEachRow(batch), format: 'JSONCompactEachRow', settings });
     }
@@ -105,17 +105,35 @@ describe('embedded insert as RowBinary', () => {
     expect(rb).toBe(js);
   });
 
+  it('stores runs of rows (the samples processor\'s form) exactly as their rows sent as JSON', async () => {
+    const batch = rows(1_000, 17, 'runs');
+    // runs of up to 7 rows that share tenant and id, the rest of each row as parallel arrays
+    const runs = [];
+    for (let i = 0; i < batch.length; i += 7) {
+      const group = batch.slice(i, i + 7).map((row) => [batch[i]![0], batch[i]![1], ...row.slice(2)]);
+      runs.push({ head: group[0]!.slice(0, 2), tail: columns.slice(2).map((_, c) => group.map((row) => row[c + 2])) });
+    }
+    const plain = rows(3, 18, 'runs');
+    paths.length = 0;
+    await insert({ table: 'rb', columns, rows: plain, runs }, settings);
+    expect(paths).toEqual(['rowbinary']);
+    const expanded = allRows({ table: 'rb', columns, rows: plain, runs });
+    expect(expanded).toHaveLength(1_003);
+    await chdb.rawInsert({ table: 'rbtest.js', columns, values: jsonCompactEachRow(expanded), format: 'JSONCompactEachRow', settings });
+    expect(await dump('rb', "tenant = 'runs'")).toBe(await dump('js', "tenant = 'runs'"));
+  });
+
   it('inserts a batch once however often it is sent with the same token, and so does its materialized view', async () => {
     const batch = rows(100, 99, 'dedup');
-    for (const token of ['t-1', 't-1', 't-2']) await insert('rb', columns, batch, { ...settings, insert_deduplication_token: token });
+    for (const token of ['t-1', 't-1', 't-2']) await insert({ table: 'rb', columns: columns, rows: batch }, { ...settings, insert_deduplication_token: token });
     expect(await count('rb', 'dedup')).toBe(200);
     expect(Number((await store.query<{ n: string }>(`SELECT sum(n) AS n FROM ${store.table('rb_count')} WHERE tenant = 'dedup'`))[0]!.n)).toBe(200);
   });
 
   it('deduplicates a batch sent twice without a token, as a JSON insert does', async () => {
     const batch = rows(50, 41, 'untokened');
-    await insert('rb', columns, batch, settings);
-    await insert('rb', columns, batch, settings);
+    await insert({ table: 'rb', columns: columns, rows: batch }, settings);
+    await insert({ table: 'rb', columns: columns, rows: batch }, settings);
     expect(await count('rb', 'untokened')).toBe(50);
   });
 
@@ -124,7 +142,7 @@ describe('embedded insert as RowBinary', () => {
     const tokened = { ...settings, insert_deduplication_token: 'replay-1' };
     await chdb.rawInsert({ table: 'rbtest.rb', columns, values: jsonCompactEachRow(batch), format: 'JSONCompactEachRow', settings: tokened });
     paths.length = 0;
-    await insert('rb', columns, batch, tokened);
+    await insert({ table: 'rb', columns: columns, rows: batch }, tokened);
     expect(paths).toEqual(['rowbinary']);
     expect(await count('rb', 'replayed')).toBe(100_000);
   });
@@ -133,7 +151,7 @@ describe('embedded insert as RowBinary', () => {
     const batch = rows(3, 7, 'fallback');
     batch[1]![9] = -5; // a negative Int64
     paths.length = 0;
-    await insert('rb', columns, batch, settings);
+    await insert({ table: 'rb', columns: columns, rows: batch }, settings);
     expect(paths).toEqual(['json']);
     await chdb.rawInsert({ table: 'rbtest.js', columns, values: jsonCompactEachRow(batch), format: 'JSONCompactEachRow', settings });
     expect(await dump('rb', "tenant = 'fallback'")).toBe(await dump('js', "tenant = 'fallback'"));
@@ -141,7 +159,7 @@ describe('embedded insert as RowBinary', () => {
     const surrogate = rows(2, 8, 'surrogate');
     surrogate[1]![11] = 'lone \ud800 surrogate';
     paths.length = 0;
-    await expect(insert('rb', columns, surrogate, settings)).rejects.toThrow(/surrogate pair/); // ClickHouse's verdict, not a silent U+FFFD
+    await expect(insert({ table: 'rb', columns: columns, rows: surrogate }, settings)).rejects.toThrow(/surrogate pair/); // ClickHouse's verdict, not a silent U+FFFD
     expect(paths).toEqual(['json']);
     expect(await count('rb', 'surrogate')).toBe(0);
   });
@@ -149,7 +167,7 @@ describe('embedded insert as RowBinary', () => {
   it('sends JSON to a table with a type it does not encode, and refuses a batch as ClickHouse does', async () => {
     await store.command(`CREATE TABLE ${store.table('arr')} (x Array(Float64)) ENGINE = MergeTree ORDER BY tuple()`);
     paths.length = 0;
-    await insert('arr', ['x'], [[[1.5, 2]]], settings);
+    await insert({ table: 'arr', columns: ['x'], rows: [[[1.5, 2]]] }, settings);
     expect(paths).toEqual(['json']);
     const bad = rows(2, 3, 'bad');
     bad[1]![1] = 'not a number';

@@ -2,6 +2,7 @@
 // differently is refused (the batch then goes as JSON), as is every type this module does not encode.
 import { describe, expect, it } from 'vitest';
 import { rowBinaryEncoder, valueWriter } from './row-binary.ts';
+import { allRows } from './types.ts';
 
 const hex = (types: string[], rows: unknown[][]): string | undefined => rowBinaryEncoder(types)!(rows)?.toString('hex');
 
@@ -77,6 +78,24 @@ describe('rowBinaryEncoder', () => {
     const out = rowBinaryEncoder(['String', 'UInt32'])!(rows)!;
     expect(out.length).toBe(rows.reduce((n, [s]) => n + 1 + (s as string).length + 4, 0));
     expect(out.readUInt32LE(out.length - 4)).toBe(4999);
+  });
+
+  it('encodes runs as the rows they stand for, after the plain rows, and refuses runs of the wrong shape', () => {
+    const types = ['LowCardinality(String)', 'UInt64', "DateTime64(3, 'UTC')", 'Float64'];
+    const encode = rowBinaryEncoder(types)!;
+    const runs = [
+      { head: ['acme', '7'], tail: [[1_000, 2_000], [0.5, -0]] },
+      { head: ['acme', '8'], tail: [[], []] },
+      { head: ['acme'], tail: [['9'], [3_000], [1]] }, // any split of the columns
+    ];
+    const plain = [['b', '1', 5, 2]];
+    const expanded = allRows({ table: 't', columns: ['tenant', 'id', 'ts', 'value'], rows: plain, runs });
+    expect(expanded).toEqual([['b', '1', 5, 2], ['acme', '7', 1_000, 0.5], ['acme', '7', 2_000, -0], ['acme', '9', 3_000, 1]]);
+    expect(encode(plain, runs)!.toString('hex')).toBe(encode(expanded)!.toString('hex'));
+    expect(encode([], [{ head: ['a', '1'], tail: [[1, 2], [0.5]] }])).toBeUndefined(); // tail columns of different lengths
+    expect(encode([], [{ head: ['a', '1'], tail: [[1]] }])).toBeUndefined(); // too narrow
+    expect(encode([], [{ head: ['a', '1'], tail: [[1], [NaN]] }])).toBeUndefined(); // a value JSON would store differently
+    expect(encode([], [{ head: ['a\ud800', '1'], tail: [[1], [1]] }])).toBeUndefined();
   });
 
   it('has no encoder for types it does not write (the table then takes JSON)', () => {

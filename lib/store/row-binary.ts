@@ -3,6 +3,7 @@
 // fraction for an integer or time column, NaN, a lone surrogate, ...) makes `encode` answer undefined, and
 // the caller sends that batch as JSON instead, so ClickHouse's own rules and errors still apply to it.
 // Pure: no IO. The embedded store uses it because parsing text is most of an insert's cost (BENCHMARKS.md).
+import type { RowRun } from './types.ts';
 
 /** Writes one value at the writer's end; false when it cannot store the value exactly as JSON would. */
 type ValueWriter = (w: Writer, value: unknown) => boolean;
@@ -231,8 +232,8 @@ export function valueWriter(type: string): ValueWriter | undefined {
   }
 }
 
-/** Rows in, RowBinary out; undefined when some value must go as JSON. */
-export type RowBinaryEncoder = (rows: readonly (readonly unknown[])[]) => Buffer | undefined;
+/** Rows (and runs of rows, after them) in, RowBinary out; undefined when some value must go as JSON. */
+export type RowBinaryEncoder = (rows: readonly (readonly unknown[])[], runs?: readonly RowRun[]) => Buffer | undefined;
 
 /** An encoder for rows of the given column types, or undefined when a type is not one this module encodes. */
 export function rowBinaryEncoder(types: readonly string[]): RowBinaryEncoder | undefined {
@@ -243,11 +244,25 @@ export function rowBinaryEncoder(types: readonly string[]): RowBinaryEncoder | u
     writers.push(writer);
   }
   const width = writers.length;
-  return (rows) => {
-    const w = new Writer(rows.length * width * 12);
+  const head = new Writer(64);
+  return (rows, runs = []) => {
+    const w = new Writer((rows.length + runs.length * 16) * width * 12);
     for (const row of rows) {
       if (row.length !== width) return undefined;
       for (let c = 0; c < width; c++) if (!writers[c]!(w, row[c])) return undefined;
+    }
+    for (const run of runs) {
+      // the leading values are encoded once per run and copied into each of its rows
+      const h = run.head.length;
+      const n = run.tail[0]?.length ?? 0;
+      if (h + run.tail.length !== width || run.tail.some((column) => column.length !== n)) return undefined;
+      head.at = 0;
+      for (let c = 0; c < h; c++) if (!writers[c]!(head, run.head[c])) return undefined;
+      const lead = head.buf.subarray(0, head.at);
+      for (let i = 0; i < n; i++) {
+        w.bytes(lead);
+        for (let c = h; c < width; c++) if (!writers[c]!(w, run.tail[c - h]![i])) return undefined;
+      }
     }
     return w.buf.subarray(0, w.at);
   };

@@ -3,6 +3,7 @@ import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
 import { createMetricBatchCodec, type MetricBatch, type WireSeries } from '../../lib/avro/metric-batch.ts';
 import type { BusRecord } from '../../lib/bus/types.ts';
+import { allRows } from '../../lib/store/types.ts';
 import { samplesConfigSchema, type SamplesConfig } from './config.ts';
 import { forEachMatchedRecord, type MatchedSeries, type SampleRun, type Skipped } from './decode.ts';
 import { createSamplesProcessor } from './handler.ts';
@@ -52,7 +53,7 @@ describe('forEachMatchedRecord', () => {
     expect(skipped).toEqual({ undecodable: 1, invalid: 3, unmatched: 2, late: 0 });
 
     // the same records through the samples processor: the matched runs are exactly its stored cpu samples
-    const stored = createSamplesProcessor(createMetricReader(codec, config)).handle(undefined, records).outputs.find((o) => o.table === 'samples')!.rows;
+    const stored = allRows(createSamplesProcessor(createMetricReader(codec, config)).handle(undefined, records).outputs.find((o) => o.table === 'samples')!);
     const runs = seen.flatMap(({ runs }) => runs.flatMap((r) => r.timestamps.map((ts, i) => [r.tenant, r.id, ts, r.values[i]])));
     expect(stored.filter((row) => row[1] === a || row[1] === b)).toEqual(runs);
   });

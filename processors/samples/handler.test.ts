@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMetricBatchCodec, type MetricBatch } from '../../lib/avro/metric-batch.ts';
 import type { BusRecord } from '../../lib/bus/types.ts';
+import { allRows } from '../../lib/store/types.ts';
 import { Value } from '@sinclair/typebox/value';
 import { samplesConfigSchema, type SamplesConfig } from './config.ts';
 import { createSamplesProcessor } from './handler.ts';
@@ -25,7 +26,7 @@ describe('samples processor', () => {
     const result = processor.handle(undefined, [record(codec.encode(batch([1, 2.5])))]);
     const samples = result.outputs.find((o) => o.table === 'samples')!;
     const id = seriesId('acme', 'cpu', { host: 'host-1' });
-    expect(samples.rows).toEqual([
+    expect(allRows(samples)).toEqual([
       ['acme', id, appendMs - 20_000, 1],
       ['acme', id, appendMs - 10_000, 2.5],
     ]);
@@ -41,7 +42,7 @@ describe('samples processor', () => {
     ['a year old', 1, appendMs - 365 * 86_400_000, 'timestamp_too_old'],
   ])('dead-letters a %s sample and keeps the valid ones of the batch', (_name, value, ts, reason) => {
     const result = processor.handle(undefined, [record(codec.encode(batch([5, value, 6], [appendMs - 3000, ts, appendMs - 1000])))]);
-    expect(result.outputs.find((o) => o.table === 'samples')!.rows.map((row) => row[3])).toEqual([5, 6]);
+    expect(allRows(result.outputs.find((o) => o.table === 'samples')!).map((row) => row[3])).toEqual([5, 6]);
     expect(result.deadLetters.map((d) => d.reason)).toEqual([reason]);
     expect(result.accepted).toBe(2);
   });
@@ -72,7 +73,7 @@ describe('samples processor', () => {
     const result = processor.handle(undefined, [record(codec.encode(batch(values)))]);
     expect(result.deadLetters).toHaveLength(200_000);
     expect(result.deadLetters.every((d) => d.reason === 'non_finite_value')).toBe(true);
-    expect(result.outputs.find((o) => o.table === 'samples')!.rows.map((row) => row[3])).toEqual([4]);
+    expect(allRows(result.outputs.find((o) => o.table === 'samples')!).map((row) => row[3])).toEqual([4]);
   });
 
   it('refuses a batch whose tenant differs from its record key', () => {

@@ -18,7 +18,7 @@ export function createSamplesProcessor(reader: MetricReader): ProcessorDefinitio
     name: 'samples',
     initState: () => undefined,
     handle(_state, records): HandleResult {
-      const out: BatchRows = { samples: [], series: [], deadLetters: [] };
+      const out: BatchRows = { samples: [], sampleCount: 0, series: [], deadLetters: [] };
       for (const record of records) {
         const read = reader.read(record);
         if (!read.ok) {
@@ -30,11 +30,11 @@ export function createSamplesProcessor(reader: MetricReader): ProcessorDefinitio
       }
       return {
         outputs: [
-          { table: 'samples', columns: samplesColumns, rows: out.samples },
+          { table: 'samples', columns: samplesColumns, rows: [], runs: out.samples },
           { table: 'series', columns: seriesColumns, rows: out.series },
         ],
         deadLetters: out.deadLetters,
-        accepted: out.samples.length,
+        accepted: out.sampleCount,
       };
     },
   };

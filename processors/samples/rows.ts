@@ -3,6 +3,7 @@
 import type { MetricBatch, WireSeries } from '../../lib/avro/metric-batch.ts';
 import type { BusRecord } from '../../lib/bus/types.ts';
 import { deadLetterFor, type DeadLetter } from '../../lib/runner/types.ts';
+import type { RowRun } from '../../lib/store/types.ts';
 import type { SamplesConfig } from './config.ts';
 import { seriesId } from './series-id.ts';
 
@@ -10,7 +11,10 @@ const metricName = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const labelName = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 export interface BatchRows {
-  samples: unknown[][];
+  /** Samples rows: per accepted series one run of tenant and series id, then its timestamps and values. */
+  samples: RowRun[];
+  /** How many samples `samples` holds. */
+  sampleCount: number;
   series: unknown[][];
   deadLetters: DeadLetter[];
 }
@@ -84,10 +88,11 @@ export function toRows(batch: MetricBatch, accepted: readonly AcceptedSeries[], 
     let lastSeen = -Infinity;
     for (let i = 0; i < timestamps.length; i++) {
       const ts = timestamps[i]!;
-      out.samples.push([batch.tenant, id, ts, values[i]]);
       if (ts < firstSeen) firstSeen = ts;
       if (ts > lastSeen) lastSeen = ts;
     }
+    out.samples.push({ head: [batch.tenant, id], tail: [timestamps, values] }); // the accepted arrays, not copied
+    out.sampleCount += timestamps.length;
     out.series.push([batch.tenant, id, series.metric, series.labels, series.kind, batch.source, firstSeen, lastSeen, timestamps.length]);
   }
 }
