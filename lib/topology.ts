@@ -94,12 +94,13 @@ export async function startPipeline(options: StartOptions): Promise<RunningPipel
     ];
     // look-ups over the store for processors whose batches read stored rows (prepare())
     const lookups = new Map([['forecast', createHistoryLookup(store)]]);
+    const checkpoints = createStoreCheckpoints(store); // one for all: saves in flight at once share an insert
     for (const definition of definitions) {
       const lookup = lookups.get(definition.name);
       const group = definition.name === 'samples' ? config.samples.group : `prognos-${definition.name}`;
       const consumer = bus.createConsumer({ group, topic, maxBatchRecords: config.runner.maxBatchRecords, maxBatchBytes: config.runner.maxBatchBytes });
       const runner = createRunner({
-        definition, consumer, topic, group, sink: store, producer: bus, checkpoints: createStoreCheckpoints(store), snapshots: createStoreSnapshots(store),
+        definition, consumer, topic, group, sink: store, producer: bus, checkpoints, snapshots: createStoreSnapshots(store),
         config: config.runner, queue, log: log.child({ component: definition.name }), metrics, now, onFatal: options.onFatal, ...(lookup ? { lookup } : {}),
       });
       await runner.start();

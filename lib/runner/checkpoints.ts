@@ -28,9 +28,38 @@ export interface CheckpointStore {
   save(group: string, topic: string, partition: number, checkpoint: Checkpoint, atMs: number): Promise<void>;
 }
 
-/** Checkpoints kept in the consumer_checkpoints table. */
+/**
+ * `write` for items in groups: items given while a write is in flight wait and go together in the next
+ * one. Each call settles with the write that carried its item (a failed write rejects only its own).
+ */
+export function coalesced<T>(write: (items: readonly T[]) => Promise<void>): (item: T) => Promise<void> {
+  let previous: Promise<void> = Promise.resolve();
+  let open: { items: T[]; written: Promise<void> } | undefined;
+  return (item) => {
+    if (open !== undefined) {
+      open.items.push(item);
+      return open.written;
+    }
+    const items = [item];
+    const written = previous.then(() => {
+      open = undefined; // later items wait for this write
+      return write(items);
+    });
+    open = { items, written };
+    previous = written.catch(() => undefined);
+    return written;
+  };
+}
+
+/**
+ * Checkpoints kept in the consumer_checkpoints table. Saves that arrive while one is being stored go in
+ * one insert after it: a checkpoint is a row, and an insert per row made a part (about ten files) each.
+ */
 export function createStoreCheckpoints(store: Store): CheckpointStore {
   const table = store.table('consumer_checkpoints');
+  const insert = coalesced<unknown[]>((rows) =>
+    store.insert({ table: 'consumer_checkpoints', columns: ['consumer_group', 'topic', 'partition', 'next_offset', 'pending_to', 'version', 'updated_at'], rows: [...rows] }),
+  );
   return {
     async load(group, topic, partitions) {
       const rows = await store.query<{ partition: number; next_offset: string | number; pending_to: string | number; version: string | number }>(
@@ -39,13 +68,7 @@ export function createStoreCheckpoints(store: Store): CheckpointStore {
       );
       return new Map(rows.map((row) => [Number(row.partition), { nextOffset: Number(row.next_offset), pendingTo: Number(row.pending_to), version: Number(row.version) }]));
     },
-    async save(group, topic, partition, checkpoint, atMs) {
-      await store.insert({
-        table: 'consumer_checkpoints',
-        columns: ['consumer_group', 'topic', 'partition', 'next_offset', 'pending_to', 'version', 'updated_at'],
-        rows: [[group, topic, partition, checkpoint.nextOffset, checkpoint.pendingTo, checkpoint.version, atMs]],
-      });
-    },
+    save: (group, topic, partition, checkpoint, atMs) => insert([group, topic, partition, checkpoint.nextOffset, checkpoint.pendingTo, checkpoint.version, atMs]),
   };
 }
 
