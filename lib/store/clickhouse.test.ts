@@ -2,7 +2,7 @@
 // clear up by themselves), HTTP server errors likewise, anything else as the store being unavailable. And
 // how the embedded insert uses its connections and files (stand-in connections; chDB itself in the
 // integration tests).
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -49,11 +49,13 @@ describe('toStoreError', () => {
 describe('createEmbeddedInsert', () => {
   /** Connection stand-ins: column look-ups answer at once, each insert statement waits to be let go. */
   function connections(n: number) {
-    const statements: { connection: number; sql: string; go: () => void }[] = [];
+    const statements: { connection: number; sql: string; file: string; data: string; go: () => void }[] = [];
     const pool = Array.from({ length: n }, (_, connection): ChdbExtension => ({
       async queryAsync(sql) {
         if (sql.startsWith('SELECT name, type FROM system.columns')) return { text: () => '{"name":"x","type":"UInt8"}\n{"name":"s","type":"String"}\n' };
-        await new Promise<void>((go) => statements.push({ connection, sql, go }));
+        const file = /file\('([^']+)'/.exec(sql)?.[1] ?? '';
+        const data = readFileSync(file).toString('hex'); // what the statement reads
+        await new Promise<void>((go) => statements.push({ connection, sql, file, data, go }));
         return { text: () => '' };
       },
       rawInsert: () => Promise.reject(new Error('no JSON insert expected')),
@@ -72,27 +74,30 @@ describe('createEmbeddedInsert', () => {
 
   it('runs one statement per connection; the others wait in the process, small ones (checkpoints) first', () => inTempDir(async (dir) => {
     const { pool, statements } = connections(2);
-    const insert = createEmbeddedInsert(pool, 'db', dir, false);
+    const { insert, close } = createEmbeddedInsert(pool, 'db', dir, false);
     const settings = { insert_deduplication_token: "run|it's", async_insert: 0 };
     const bulk = (x: number) => insert({ table: 't', columns: ['x', 's'], rows: Array.from({ length: 20 }, () => [x, 'a']) }, settings);
     const inserts = [bulk(1), bulk(2), bulk(3)];
-    await vi.waitFor(() => expect([statements.length, readdirSync(dir).length]).toEqual([2, 3]));
+    await vi.waitFor(() => expect(statements).toHaveLength(2));
     expect(statements.map((s) => s.connection)).toEqual([0, 1]);
-    expect(readdirSync(dir)).toHaveLength(3); // the third insert's rows wait in their file, not in chDB
+    expect(readdirSync(dir)).toHaveLength(2); // a file per connection: the third insert's rows wait in the process
+    expect(statements.map((s) => s.data)).toEqual([1, 2].map((x) => `0${x}0161`.repeat(20)));
     expect(statements[0]!.sql).toMatch(
       /^INSERT INTO db\.t \(x, s\) SELECT \* FROM file\('.+\.bin', 'RowBinary', 'x UInt8, s String'\) SETTINGS insert_deduplication_token = 'run\|it\\'s', async_insert = 0, max_block_size = 20, deduplicate_insert_select = 'enable_even_for_bad_queries', max_threads = 1$/,
     );
     const checkpoint = insert({ table: 't', columns: ['x', 's'], rows: [[9, 'c']] }, settings);
-    await vi.waitFor(() => expect(readdirSync(dir)).toHaveLength(4));
+    await new Promise((resolve) => setTimeout(resolve, 20));
     expect(statements).toHaveLength(2);
     statements[1]!.go(); // connection 1 is free again once its insert returns: the small one goes first
     await vi.waitFor(() => expect(statements).toHaveLength(3));
-    expect(statements[2]).toMatchObject({ connection: 1, sql: expect.stringContaining('max_block_size = 1,') });
+    expect(statements[2]).toMatchObject({ connection: 1, file: statements[1]!.file, data: '090163', sql: expect.stringContaining('max_block_size = 1,') }); // its file, written again
     statements[0]!.go();
     await vi.waitFor(() => expect(statements).toHaveLength(4));
-    expect(statements[3]).toMatchObject({ connection: 0, sql: expect.stringContaining('max_block_size = 20,') });
+    expect(statements[3]).toMatchObject({ connection: 0, file: statements[0]!.file, data: '030161'.repeat(20), sql: expect.stringContaining('max_block_size = 20,') });
     for (const s of statements) s.go();
     await Promise.all([...inserts, checkpoint]);
+    expect(readdirSync(dir)).toHaveLength(2);
+    close();
     expect(readdirSync(dir)).toEqual([]);
   }));
 
@@ -101,13 +106,12 @@ describe('createEmbeddedInsert', () => {
       queryAsync: (sql) => (sql.startsWith('SELECT name') ? Promise.resolve({ text: () => '{"name":"x","type":"UInt8"}\n' }) : Promise.reject(err)),
       rawInsert: () => Promise.reject(new Error('no JSON insert expected')),
     });
-    const insert = createEmbeddedInsert([failing(new Error('chdb query returned a null result'))], 'db', dir, false);
+    const { insert } = createEmbeddedInsert([failing(new Error('chdb query returned a null result'))], 'db', dir, false);
     const codeless = await insert({ table: 't', columns: ['x'], rows: [[1]] }, {}).catch((e: unknown) => e);
     expect(codeless).toMatchObject({ code: 'STORE_UNAVAILABLE', retriable: true, message: 'insert into t: chdb query returned a null result' });
     expect(await insert({ table: 't', columns: ['x'], rows: [[2]] }, {}).catch((e: unknown) => e)).toMatchObject({ code: 'STORE_UNAVAILABLE' }); // the failed statement freed its connection
     const refusal = Object.assign(new Error('Too many columns'), { clickhouseCode: 20 });
-    expect(await createEmbeddedInsert([failing(refusal)], 'db', dir, false)({ table: 't', columns: ['x'], rows: [[1]] }, {}).catch((e: unknown) => e)).toBe(refusal);
-    expect(readdirSync(dir)).toEqual([]);
+    expect(await createEmbeddedInsert([failing(refusal)], 'db', dir, false).insert({ table: 't', columns: ['x'], rows: [[1]] }, {}).catch((e: unknown) => e)).toBe(refusal);
   }));
 
   it('sends JSON when its directory has characters file() takes for a pattern', () => inTempDir(async (root) => {
@@ -119,7 +123,7 @@ describe('createEmbeddedInsert', () => {
         return Promise.resolve();
       },
     };
-    await createEmbeddedInsert([chdb], 'db', join(root, 'data{1,2}', 'inserts'), true)({ table: 't', columns: ['x'], rows: [[1]] }, {});
+    await createEmbeddedInsert([chdb], 'db', join(root, 'data{1,2}', 'inserts'), true).insert({ table: 't', columns: ['x'], rows: [[1]] }, {});
     expect(sent).toEqual(['[1]']);
   }));
 

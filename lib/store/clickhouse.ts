@@ -7,7 +7,7 @@
 // (retriable), a refused statement is STORE_REJECTED, except the server codes that mean "try again later".
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { mkdirSync, rmSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PrognosError } from '../errors.ts';
 import type { Logger } from '../observability/log.ts';
@@ -44,14 +44,17 @@ export function toStoreError(err: unknown, what: string): PrognosError {
 
 type Settings = Readonly<Record<string, string | number>>;
 
-/** An in-process insert of `rows` into `database.table`. */
-type EmbeddedInsert = (rows: TableRows, settings: Settings) => Promise<void>;
+/** In-process inserts of `rows` into `database.table`; close() removes the insert files. */
+interface EmbeddedInsert {
+  insert(rows: TableRows, settings: Settings): Promise<void>;
+  close(): void;
+}
 
 /** A string as a single-quoted SQL literal. */
 const sqlString = (s: string): string => `'${s.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 
-/** Unique within the process; the pid keeps processes apart should two ever share a directory. */
-let insertFiles = 0;
+/** Embedded inserts opened in the process; with the pid, their files' names are unique should two ever share a directory. */
+let embeddedInserts = 0;
 
 /**
  * Rows as JSONCompactEachRow: one JSON array per row, separated by commas, which ClickHouse's reader takes
@@ -94,8 +97,10 @@ export async function createClickHouseStore(config: StoreConfig, dataDir: string
       throw err;
     }
     client = createClient({ connection: connections[0] as never });
+    const inserts = embeddedInsert;
     release = () => {
       closeAll(); // the client's own close() closes the first one as well; closing twice is a no-op
+      inserts.close();
       lock.release();
     };
     kind = 'chdb';
@@ -148,7 +153,7 @@ export async function createClickHouseStore(config: StoreConfig, dataDir: string
       } as const;
       try {
         if (embeddedInsert !== undefined) {
-          await embeddedInsert(rows, settings);
+          await embeddedInsert.insert(rows, settings);
           return;
         }
         await client.insert({
@@ -185,8 +190,10 @@ export interface ChdbExtension {
  * Embedded inserts: RowBinary written to a file under `dir` and read by `INSERT ... SELECT FROM file()`,
  * with the insert's settings (deduplication token included) on the statement; JSON through the raw insert
  * when a table's types or a batch's values are not ones RowBinary carries exactly, or when `dir`'s path
- * has characters file() would take for a pattern. `dir` is emptied when `first` (files left by a crash),
- * and each file is removed once its statement returns. A table's column types are read at its first
+ * has characters file() would take for a pattern. Each connection has one file, written again for each
+ * of its statements while it holds the connection: a file created and removed per insert cost the kernel
+ * more than the write (BENCHMARKS.md, session 14). `dir` is emptied when `first` (files left by a crash);
+ * close() removes the files. A table's column types are read at its first
  * insert and kept: migrations run before anything is inserted, and nothing alters tables later.
  * A statement runs on a free connection of `pool`, and waits in the process while none is (small ones first).
  */
@@ -196,6 +203,8 @@ export function createEmbeddedInsert(pool: readonly ChdbExtension[], database: s
   mkdirSync(dir, { recursive: true });
   // file() expands * ? { } in its path: under such a directory it would read other files, or none
   const files = !/[*?{}]/.test(resolve(dir));
+  const prefix = `${process.pid}-${++embeddedInserts}`;
+  const fileOf = (connection: number) => join(dir, `${prefix}-${connection}.bin`);
   const targets = new Map<string, Promise<{ encode: RowBinaryEncoder; structure: string } | undefined>>();
   const target = (table: string, columns: readonly string[]) => {
     const key = `${table}(${columns.join(',')})`;
@@ -223,17 +232,17 @@ export function createEmbeddedInsert(pool: readonly ChdbExtension[], database: s
   const idle = pool.map((_, i) => i);
   const waiting: { small: ((i: number) => void)[]; bulk: ((i: number) => void)[] } = { small: [], bulk: [] };
   /** A free connection for `run`; small statements (checkpoints) go before waiting bulk inserts. */
-  const use = async <T>(run: (chdb: ChdbExtension) => Promise<T>, small: boolean): Promise<T> => {
+  const use = async <T>(run: (chdb: ChdbExtension, file: string) => Promise<T>, small: boolean): Promise<T> => {
     const i = idle.shift() ?? (await new Promise<number>((resolve) => waiting[small ? 'small' : 'bulk'].push(resolve)));
     try {
-      return await run(pool[i]!);
+      return await run(pool[i]!, fileOf(i));
     } finally {
       const next = waiting.small.shift() ?? waiting.bulk.shift();
       if (next === undefined) idle.push(i);
       else next(i);
     }
   };
-  return async (rows, settings) => {
+  const insert = async (rows: TableRows, settings: Settings): Promise<void> => {
     const { table, columns } = rows;
     const count = rowCount(rows);
     const small = count <= SMALL_INSERT_ROWS;
@@ -243,27 +252,30 @@ export function createEmbeddedInsert(pool: readonly ChdbExtension[], database: s
       await use((c) => c.rawInsert({ table: `${database}.${table}`, columns, values: jsonCompactEachRow(allRows(rows)), format: 'JSONCompactEachRow', settings }), small);
       return;
     }
-    const file = join(dir, `${process.pid}-${++insertFiles}.bin`);
-    await writeFile(file, body);
-    try {
-      const options = Object.entries({
-        ...settings,
-        // read the file in blocks of the size the JSON insert forms (max_insert_block_size), so a batch has
-        // the same block ids either way and a replay of a batch first sent as JSON is still deduplicated
-        max_block_size: Math.min(count, 1_048_576),
-        // file() counts as a source that may change, so without a token an INSERT SELECT from it is never
-        // deduplicated; these rows are the insert's own, as they are in a JSON insert
-        deduplicate_insert_select: 'enable_even_for_bad_queries',
-        max_threads: 1, // one block needs no more, and the cores are better spent on the next batch
-      }).map(([k, v]) => `${k} = ${typeof v === 'number' ? v : sqlString(v)}`);
-      const sql = `INSERT INTO ${database}.${table} (${columns.join(', ')}) SELECT * FROM file(${sqlString(file)}, 'RowBinary', ${sqlString(to.structure)}) SETTINGS ${options.join(', ')}`;
-      await use((c) => c.queryAsync(sql, { format: 'CSV' }), small).catch((err: unknown) => {
-        // a failure without a ClickHouse code happened outside the statement, as for a raw insert: retriable
-        if ((err as { clickhouseCode?: unknown } | undefined)?.clickhouseCode !== undefined) throw err;
-        throw new PrognosError('STORE_UNAVAILABLE', `insert into ${table}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-      });
-    } finally {
-      await rm(file, { force: true });
-    }
+    const options = Object.entries({
+      ...settings,
+      // read the file in blocks of the size the JSON insert forms (max_insert_block_size), so a batch has
+      // the same block ids either way and a replay of a batch first sent as JSON is still deduplicated
+      max_block_size: Math.min(count, 1_048_576),
+      // file() counts as a source that may change, so without a token an INSERT SELECT from it is never
+      // deduplicated; these rows are the insert's own, as they are in a JSON insert
+      deduplicate_insert_select: 'enable_even_for_bad_queries',
+      max_threads: 1, // one block needs no more, and the cores are better spent on the next batch
+    }).map(([k, v]) => `${k} = ${typeof v === 'number' ? v : sqlString(v)}`);
+    const statement = async (c: ChdbExtension, file: string) => {
+      await writeFile(file, body); // the same file (and inode) for every statement of this connection
+      return c.queryAsync(`INSERT INTO ${database}.${table} (${columns.join(', ')}) SELECT * FROM file(${sqlString(file)}, 'RowBinary', ${sqlString(to.structure)}) SETTINGS ${options.join(', ')}`, { format: 'CSV' });
+    };
+    await use(statement, small).catch((err: unknown) => {
+      // a failure without a ClickHouse code happened outside the statement, as for a raw insert: retriable
+      if ((err as { clickhouseCode?: unknown } | undefined)?.clickhouseCode !== undefined) throw err;
+      throw new PrognosError('STORE_UNAVAILABLE', `insert into ${table}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    });
+  };
+  return {
+    insert,
+    close: () => {
+      for (let i = 0; i < pool.length; i++) rmSync(fileOf(i), { force: true });
+    },
   };
 }

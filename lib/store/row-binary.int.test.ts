@@ -1,6 +1,6 @@
 // The embedded insert's RowBinary path against chDB: rows of every type it encodes are stored exactly as
 // the same rows sent as JSON (compared table against table), a token deduplicates the insert and its
-// materialized view, values RowBinary cannot carry go as JSON, and no insert file outlives its insert.
+// materialized view, values RowBinary cannot carry go as JSON, and insert files are one per connection, removed on close.
 import { createChdbConnection } from 'chdb/connection';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,8 @@ const filesDir = join(dataDir, 'test-inserts');
 let store: Store;
 let chdb: ChdbExtension;
 const paths: string[] = [];
-let insert: ReturnType<typeof createEmbeddedInsert>;
+let embedded: ReturnType<typeof createEmbeddedInsert>;
+const insert = (...args: Parameters<typeof embedded.insert>) => embedded.insert(...args);
 const settings = { input_format_parallel_parsing: 0, deduplicate_blocks_in_dependent_materialized_views: 1, insert_deduplication_token: '' }; // as the store sends them
 
 const types = {
@@ -52,13 +53,14 @@ beforeAll(async () => {
       return raw.rawInsert(params);
     },
   };
-  insert = createEmbeddedInsert([chdb], 'rbtest', filesDir, true);
+  embedded = createEmbeddedInsert([chdb], 'rbtest', filesDir, true);
   for (const table of ['rb', 'js']) await store.command(ddl(table));
   await store.command(`CREATE TABLE ${store.table('rb_count')} (tenant LowCardinality(String), n SimpleAggregateFunction(sum, UInt64)) ENGINE = AggregatingMergeTree ORDER BY tenant SETTINGS non_replicated_deduplication_window = 100`);
   await store.command(`CREATE MATERIALIZED VIEW ${store.table('rb_count_mv')} TO ${store.table('rb_count')} AS SELECT tenant, count() AS n FROM ${store.table('rb')} GROUP BY tenant`);
 });
 afterAll(async () => {
   await store.close();
+  expect(readdirSync(join(dataDir, 'inserts'))).toEqual([]); // the store's close() removed its files
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -175,8 +177,10 @@ describe('embedded insert as RowBinary', () => {
     expect(await count('rb', 'bad')).toBe(0);
   });
 
-  it('leaves no insert file behind', () => {
+  it('keeps one insert file per connection, and removes it on close', () => {
+    expect(readdirSync(filesDir)).toHaveLength(1);
+    embedded.close();
     expect(readdirSync(filesDir)).toEqual([]);
-    expect(readdirSync(join(dataDir, 'inserts'))).toEqual([]);
+    expect(readdirSync(join(dataDir, 'inserts')).length).toBeLessThanOrEqual(2); // the store's, one per connection used
   });
 });
