@@ -76,8 +76,9 @@ export function completeSlots(rows: readonly PartRow[], ceilings?: ReadonlyMap<n
     if (!complete) continue;
     const list = out.get(manifest.partition) ?? [];
     list.push({ slot: manifest.slot, offset: manifest.offset, parts: manifest.parts, takenAt: manifest.takenAt });
-    out.set(manifest.partition, list.sort((a, b) => b.offset - a.offset));
+    out.set(manifest.partition, list);
   }
+  for (const list of out.values()) list.sort((a, b) => b.offset - a.offset);
   return out;
 }
 

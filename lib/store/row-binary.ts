@@ -3,7 +3,7 @@
 // fraction for an integer or time column, NaN, a lone surrogate, ...) makes `encode` answer undefined, and
 // the caller sends that batch as JSON instead, so ClickHouse's own rules and errors still apply to it.
 // Pure: no IO. The embedded store uses it because parsing text is most of an insert's cost (BENCHMARKS.md).
-import type { RowRun } from './types.ts';
+import { runLength, type RowRun } from './types.ts';
 
 /** Writes one value at the writer's end; false when it cannot store the value exactly as JSON would. */
 type ValueWriter = (w: Writer, value: unknown) => boolean;
@@ -254,8 +254,8 @@ export function rowBinaryEncoder(types: readonly string[]): RowBinaryEncoder | u
     for (const run of runs) {
       // the leading values are encoded once per run and copied into each of its rows
       const h = run.head.length;
-      const n = run.tail[0]?.length ?? 0;
-      if (h + run.tail.length !== width || run.tail.some((column) => column.length !== n)) return undefined;
+      const n = runLength(run);
+      if (h + run.tail.length !== width || n === undefined) return undefined;
       head.at = 0;
       for (let c = 0; c < h; c++) if (!writers[c]!(head, run.head[c])) return undefined;
       const lead = head.buf.subarray(0, head.at);

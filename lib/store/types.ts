@@ -19,6 +19,12 @@ export interface TableRows {
   runs?: readonly RowRun[];
 }
 
+/** How many rows `run` stands for; undefined when its tail columns differ in length. */
+export function runLength(run: RowRun): number | undefined {
+  const n = run.tail[0]?.length ?? 0;
+  return run.tail.every((column) => column.length === n) ? n : undefined;
+}
+
 /** How many rows `t` holds, runs included. */
 export function rowCount(t: TableRows): number {
   let n = t.rows.length;
@@ -30,10 +36,10 @@ export function rowCount(t: TableRows): number {
 export function allRows(t: TableRows): unknown[][] {
   if (t.runs === undefined || t.runs.length === 0) return t.rows;
   const out = t.rows.slice();
-  for (const { head, tail } of t.runs) {
-    const n = tail[0]?.length ?? 0;
-    if (tail.some((column) => column.length !== n)) throw new Error(`a run for ${t.table} has columns of different lengths`);
-    for (let i = 0; i < n; i++) out.push([...head, ...tail.map((column) => column[i])]);
+  for (const run of t.runs) {
+    const n = runLength(run);
+    if (n === undefined) throw new Error(`a run for ${t.table} has columns of different lengths`);
+    for (let i = 0; i < n; i++) out.push([...run.head, ...run.tail.map((column) => column[i])]);
   }
   return out;
 }

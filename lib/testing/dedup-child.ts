@@ -4,12 +4,14 @@
 // between the insert's deduplication record and its part's rename. Usage:
 //   tsx lib/testing/dedup-child.ts <dataDir> <token> <firstTs>
 import { pino } from 'pino';
+import { loadSection } from '../config/section.ts';
 import { createClickHouseStore } from '../store/clickhouse.ts';
+import { storeConfigSchema } from '../store/config.ts';
 import { migrate } from '../store/migrate.ts';
 
 const [dataDir, token, firstTs] = process.argv.slice(2) as [string, string, string];
 const log = pino({ level: 'warn' }, pino.destination(2));
-const store = await createClickHouseStore({ url: '', user: '', password: '', database: 'dedup', embeddedConnections: 2, requestTimeoutMs: 30_000 }, dataDir, log);
+const store = await createClickHouseStore(loadSection(storeConfigSchema, { CLICKHOUSE_DATABASE: 'dedup' }).value, dataDir, log);
 await migrate(store, log);
 const rows = Array.from({ length: 600 }, (_, i) => ['t', i % 10, Number(firstTs) + Math.floor(i / 10) * 100, i]); // epoch ms: the RowBinary path
 process.stderr.write('inserting\n');
