@@ -14,6 +14,13 @@ describe('rowBinaryEncoder', () => {
     expect(hex(['String'], [[long]])).toBe('ac02' + '78'.repeat(300)); // 300 = 0b10_0101100
   });
 
+  it('writes ASCII and non-ASCII text alike at the one-byte length boundary and after an ASCII prefix', () => {
+    expect(hex(['String'], [['y'.repeat(127)], ['y'.repeat(128)]])).toBe('7f' + '79'.repeat(127) + '8001' + '79'.repeat(128));
+    expect(hex(['String'], [['ab✓c'], ['é'.repeat(70)]])).toBe('066162e29c9363' + '8c01' + 'c3a9'.repeat(70));
+    expect(hex(['String', 'String'], [['x'.repeat(126) + 'é', 'z']])).toBe('8001' + '78'.repeat(126) + 'c3a9' + '017a'); // 128 bytes
+    expect(hex(['Map(String, String)'], [[{ k: 'a\udc00' }]])).toBeUndefined();
+  });
+
   it('writes UInt64 from decimal strings (to 2^64 - 1) and safe integers, little-endian', () => {
     expect(hex(['UInt64'], [['18446744073709551615'], ['1'], [258], ['4294967296']])).toBe(
       'ffffffffffffffff' + '0100000000000000' + '0201000000000000' + '0000000001000000',
@@ -66,7 +73,7 @@ describe('rowBinaryEncoder', () => {
     expect(hex(['String'], [['a', 'b']])).toBeUndefined();
   });
 
-  it('repeats a cached value correctly after a different one (per-column caches)', () => {
+  it('writes a repeated value again correctly after a different one', () => {
     const encode = rowBinaryEncoder(['String', 'UInt64'])!;
     const once = encode([['t', '5'], ['t', '5'], ['u', '6'], ['t', '5']])!.toString('hex');
     expect(once).toBe(['0174', '0500000000000000', '0174', '0500000000000000', '0175', '0600000000000000', '0174', '0500000000000000'].join(''));
