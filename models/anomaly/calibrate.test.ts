@@ -18,6 +18,19 @@ describe('calibrate', () => {
     expect(calibrate(state, 40, params)).toBeGreaterThan(maxNoise);
   });
 
+  it('scores -log10 of the tail probability in scoreDecades: log-linear to the threshold, exponential past it', () => {
+    const state = { mean: 0.5, variance: 0.04, count: 100, rate: 0.01, excess: 0.3 };
+    const std = Math.max(0.2, params.calibrationMinStd);
+    const t = 0.5 + params.tailSigmas * std;
+    const scoreOf = (p: number) => Math.min(1, -Math.log10(p) / params.scoreDecades);
+    const inside = (0.5 + t) / 2; // halfway to the threshold: p = rate^0.5
+    expect(calibrate({ ...state }, Math.expm1(inside), params)).toBeCloseTo(scoreOf(Math.pow(0.01, 0.5)), 12);
+    const beyond = t + 0.2; // past it: p = rate * exp(-0.2 / excess)
+    const excess = Math.max(0.3, 0.25 * std, params.tailExcessFloor);
+    expect(calibrate({ ...state }, Math.expm1(beyond), params)).toBeCloseTo(scoreOf(0.01 * Math.exp(-0.2 / excess)), 12);
+    expect(calibrate({ ...state }, Math.expm1(0.4), params)).toBe(0); // below the mean
+  });
+
   it('scores zero surprise 0', () => {
     const state = initCalibration();
     for (let i = 0; i < 100; i++) expect(calibrate(state, 0, params)).toBe(0);

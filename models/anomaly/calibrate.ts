@@ -55,13 +55,17 @@ export function initCalibration(): CalibrationState {
   return { mean: 0, variance: 0, count: 0, rate: 0.05, excess: 0 };
 }
 
-/** Tail probability of log surprise x: log-linear to the threshold, exponential beyond it. */
-function tailProbability(state: CalibrationState, x: number, std: number, params: CalibrationParams): number {
+/**
+ * -log10 of the tail probability of log surprise x: log-linear to the threshold, exponential beyond it
+ * (the logarithm taken by hand: no pow or exp on the hot path).
+ */
+function tailDecades(state: CalibrationState, x: number, std: number, params: CalibrationParams): number {
   const t = state.mean + params.tailSigmas * std;
-  if (x <= state.mean) return 1;
-  if (x <= t) return Math.pow(state.rate, (x - state.mean) / (t - state.mean));
+  if (x <= state.mean) return 0;
+  const rateDecades = -Math.log10(state.rate);
+  if (x <= t) return rateDecades * ((x - state.mean) / (t - state.mean));
   const excess = Math.max(state.excess, 0.25 * std, params.tailExcessFloor);
-  return state.rate * Math.exp(-(x - t) / excess);
+  return rateDecades + (x - t) / excess / Math.LN10;
 }
 
 /**
@@ -71,8 +75,7 @@ function tailProbability(state: CalibrationState, x: number, std: number, params
 export function calibrate(state: CalibrationState, surprise: number, params: CalibrationParams): number {
   const x = Math.log1p(Math.max(surprise, 0));
   const std = Math.max(Math.sqrt(Math.max(state.variance, 0)), params.calibrationMinStd);
-  const p = tailProbability(state, x, std, params);
-  const score = Math.max(0, Math.min(1, -Math.log10(Math.max(p, 1e-300)) / params.scoreDecades));
+  const score = Math.max(0, Math.min(1, tailDecades(state, x, std, params) / params.scoreDecades));
 
   const t = state.mean + params.tailSigmas * std;
   const above = state.count > 10 && x > t;
