@@ -1,5 +1,7 @@
 // The MetricBatch wire type (snake_case, as in schemas/avro/metric-batch.v1.avsc) and its codec.
 import { createAvroCodec, schemaIds, type AvroCodec, type SchemaIdTable } from './codec.ts';
+import { PrognosError } from '../errors.ts';
+import { CorruptBody, readMetricBatchV1 } from './metric-batch-read.ts';
 
 export type MetricKind = 'UNKNOWN' | 'GAUGE' | 'COUNTER';
 
@@ -20,7 +22,25 @@ export interface MetricBatch {
   series: WireSeries[];
 }
 
-/** Codec that writes v1 and reads v1 and v2 bytes (built-in ids unless a registry assigned others). */
+/**
+ * Codec that writes v1 and reads v1 and v2 bytes (built-in ids unless a registry assigned others). v1 bytes
+ * go through the specialised reader first (metric-batch-read.ts), which refuses corrupt ones itself (as
+ * DECODE_FAILED corrupt_body, like avsc's refusals); the few values it leaves to avsc, avsc decodes.
+ */
 export function createMetricBatchCodec(ids: SchemaIdTable = schemaIds): AvroCodec<MetricBatch> {
-  return createAvroCodec<MetricBatch>('metric-batch.v1', ['metric-batch.v1', 'metric-batch.v2'], ids);
+  const codec = createAvroCodec<MetricBatch>('metric-batch.v1', ['metric-batch.v1', 'metric-batch.v2'], ids);
+  const v1 = ids['metric-batch.v1'];
+  return {
+    schemaId: codec.schemaId,
+    encode: (value) => codec.encode(value),
+    decode(bytes) {
+      if (bytes.length < 5 || bytes[0] !== 0 || bytes.readUInt32BE(1) !== v1) return codec.decode(bytes);
+      try {
+        return readMetricBatchV1(bytes, 5) ?? codec.decode(bytes);
+      } catch (cause) {
+        if (!(cause instanceof CorruptBody)) throw cause;
+        throw new PrognosError('DECODE_FAILED', `corrupt Avro body for schema id ${v1}: ${cause.message}`, { cause, details: { reason: 'corrupt_body', schemaId: v1 } });
+      }
+    },
+  };
 }
