@@ -22,7 +22,7 @@ let view: DataView = new DataView(empty.buffer);
 let pos = 0;
 
 function long(): number {
-  // the first 28 bits in int arithmetic, the rest in float (exact below 2^53)
+  // the first 28 bits, then the rest, in int arithmetic
   const b8 = buf;
   let p = pos;
   let b = b8[p++]!; // past the end: undefined, which reads as 0 and ends the varint; callers check bounds
@@ -36,12 +36,17 @@ function long(): number {
       if (b >= 0x80) {
         b = b8[p++]!;
         n |= (b & 0x7f) << 21;
-        let scale = 2 ** 28;
-        while (b >= 0x80) {
-          b = b8[p++]!;
-          n += (b & 0x7f) * scale;
-          scale *= 128;
-          if (n > LONG_LIMIT) throw unsure;
+        if (b >= 0x80) {
+          // the high bits in int arithmetic too: 24 more bits at most (2^52 is the limit)
+          let hi = 0;
+          let shift = 0;
+          do {
+            b = b8[p++]!;
+            hi |= (b & 0x7f) << shift;
+            shift += 7;
+          } while (b >= 0x80 && shift < 28);
+          if (b >= 0x80 || hi > LONG_LIMIT / 2 ** 28) throw unsure;
+          n += hi * 2 ** 28;
         }
       }
     }

@@ -2,6 +2,7 @@
 import { createAvroCodec, schemaIds, type AvroCodec, type SchemaIdTable } from './codec.ts';
 import { PrognosError } from '../errors.ts';
 import { CorruptBody, readMetricBatchV1 } from './metric-batch-read.ts';
+import { writeMetricBatchV1 } from './metric-batch-write.ts';
 
 export type MetricKind = 'UNKNOWN' | 'GAUGE' | 'COUNTER';
 
@@ -23,7 +24,8 @@ export interface MetricBatch {
 }
 
 /**
- * Codec that writes v1 and reads v1 and v2 bytes (built-in ids unless a registry assigned others). v1 bytes
+ * Codec that writes v1 and reads v1 and v2 bytes (built-in ids unless a registry assigned others). It
+ * writes through the specialised encoder (metric-batch-write.ts), avsc taking what that leaves. v1 bytes
  * go through the specialised reader first (metric-batch-read.ts), which refuses corrupt ones itself (as
  * DECODE_FAILED corrupt_body, like avsc's refusals); the few values it leaves to avsc, avsc decodes.
  */
@@ -32,7 +34,7 @@ export function createMetricBatchCodec(ids: SchemaIdTable = schemaIds): AvroCode
   const v1 = ids['metric-batch.v1'];
   return {
     schemaId: codec.schemaId,
-    encode: (value) => codec.encode(value),
+    encode: (value) => writeMetricBatchV1(value, v1) ?? codec.encode(value),
     decode(bytes) {
       if (bytes.length < 5 || bytes[0] !== 0 || bytes.readUInt32BE(1) !== v1) return codec.decode(bytes);
       try {
