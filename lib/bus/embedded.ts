@@ -5,6 +5,7 @@
 // known on the topic (an offsets file) has committed past.
 import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PrognosError } from '../errors.ts';
 import type { Logger } from '../observability/log.ts';
@@ -49,6 +50,19 @@ function neededFrom(dir: string, partitions: number): number[] {
     }
   }
   return needed;
+}
+
+/** writeFileAtomic off the event loop: the consumer's offset commits, which come often. */
+async function writeFileAtomicAsync(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp`;
+  const file = await open(tmp, 'w');
+  try {
+    await file.writeFile(text);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  await rename(tmp, path);
 }
 
 function writeFileAtomic(path: string, text: string): void {
@@ -166,6 +180,7 @@ function createEmbeddedConsumer(
 ): BusConsumer {
   const offsetsPath = join(dir, `offsets.${encodeURIComponent(options.group)}.json`);
   const committed: Record<string, number> = existsSync(offsetsPath) ? (JSON.parse(readFileSync(offsetsPath, 'utf8')) as Record<string, number>) : {};
+  let commits: Promise<void> = Promise.resolve();
   const positions = new Map<number, number>();
   let running = false;
   let loop: Promise<void> | undefined;
@@ -223,15 +238,19 @@ function createEmbeddedConsumer(
       );
       loop.catch(() => undefined); // observed through stop() and healthy(); the runner logs the cause
     },
-    async commit(partition, nextOffset) {
+    commit(partition, nextOffset) {
       committed[String(partition)] = nextOffset;
-      writeFileAtomic(offsetsPath, JSON.stringify(committed));
+      // one write at a time (they share the temporary file); each stores the offsets as they are when it starts
+      const write = commits.then(() => writeFileAtomicAsync(offsetsPath, JSON.stringify(committed)));
+      commits = write.catch(() => undefined);
+      return write;
     },
     async stop() {
       running = false;
       for (const wake of [...wakers]) wake();
       if (loop) await loop.catch(() => undefined);
       loop = undefined;
+      await commits;
     },
     healthy() {
       return !failed;

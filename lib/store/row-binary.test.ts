@@ -103,6 +103,10 @@ describe('rowBinaryEncoder', () => {
     expect(encode([], [{ head: ['a', '1'], tail: [[1]] }])).toBeUndefined(); // too narrow
     expect(encode([], [{ head: ['a', '1'], tail: [[1], [NaN]] }])).toBeUndefined(); // a value JSON would store differently
     expect(encode([], [{ head: ['a\ud800', '1'], tail: [[1], [1]] }])).toBeUndefined();
+    // two variable-width tail columns that outgrow the buffer reserved for the run
+    const text = rowBinaryEncoder(['String', 'String', 'String'])!;
+    const long = [{ head: ['k'], tail: [Array.from({ length: 50 }, (_, i) => 'x'.repeat(i * 40)), Array.from({ length: 50 }, (_, i) => `v${i}`)] }];
+    expect(text([], long)!.toString('hex')).toBe(text(allRows({ table: 't', columns: ['a', 'b', 'c'], rows: [], runs: long }))!.toString('hex'));
   });
 
   it('has no encoder for types it does not write (the table then takes JSON)', () => {
