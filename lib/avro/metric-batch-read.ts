@@ -1,9 +1,10 @@
-// A decoder for metric-batch.v1 bodies written with v1 itself (the common case), about three times faster
-// than avsc's generic reader, which calls through a type object per value and boxes every long and double
-// it returns. It returns what avsc returns for the same bytes; it throws CorruptBody for bytes that cannot
-// be a v1 body (truncated, trailing bytes, a bad enum index, a negative length, a count larger than the
-// bytes left could hold, which avsc would first try to allocate and read); and it returns undefined for a
-// long outside +-2^51, where avsc's own precision rule decides. Pure.
+// A decoder for metric-batch.v1 bodies written with v1 itself (the common case), about twice as fast as
+// avsc's generic reader, which calls through a type object per value and boxes every long and double it
+// returns. It returns what avsc returns for the same bytes; it throws CorruptBody for bytes that cannot be
+// a v1 body (truncated, trailing bytes, a bad enum index, a negative length, a count larger than the bytes
+// left could hold, which avsc would first try to allocate and read, for minutes with a large one); and it
+// returns undefined for a data long (sent_at, a timestamp) outside +-2^51, where avsc's own precision rule
+// decides. No IO; its only state is a bounded cache of short strings.
 import type { MetricBatch, MetricKind, WireSeries } from './metric-batch.ts';
 
 const kinds: readonly MetricKind[] = ['UNKNOWN', 'GAUGE', 'COUNTER'];
@@ -91,8 +92,18 @@ function text(n: number): string {
   return b8.toString('utf8', from, to);
 }
 
+/** A count or a length: one past 2^51 is corrupt, whatever avsc would make of it. */
+function size(): number {
+  try {
+    return long();
+  } catch (err) {
+    if (err === unsure) throw new CorruptBody('count or length past 2^51');
+    throw err;
+  }
+}
+
 function string(): string {
-  const n = long();
+  const n = size();
   if (n < 0) throw new CorruptBody(`negative string length ${n}`);
   if (pos + n > buf.length) throw new CorruptBody('truncated buffer');
   return text(n);
@@ -100,10 +111,10 @@ function string(): string {
 
 /** A block count (a negative one is followed by the block's size in bytes, skipped) no larger than `most`. */
 function blockCount(most: number): number {
-  let n = long();
+  let n = size();
   if (n < 0) {
     n = -n;
-    long();
+    size();
   }
   if (n > most) throw new CorruptBody(`block count ${n} larger than the bytes left could hold`);
   return n;

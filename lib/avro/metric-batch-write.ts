@@ -1,8 +1,8 @@
-// An encoder for metric-batch.v1, framed, byte for byte what avsc writes for the same batch and about three
-// times faster (avsc calls through a type object per value). It takes batches whose strings are all ASCII
+// An encoder for metric-batch.v1, framed, byte for byte what avsc writes for the same batch and about four
+// times as fast (avsc calls through a type object per value). It takes batches whose strings are all ASCII
 // and whose longs are integers within +-2^51; for anything else (other text, which avsc encodes in its own
 // way, a value of the wrong type, a long near 2^53) it returns undefined and the codec lets avsc encode or
-// refuse it. Pure.
+// refuse it. No IO; it reuses one growing buffer, so the result is a copy.
 import type { MetricBatch, WireSeries } from './metric-batch.ts';
 
 const LONG_LIMIT = 2 ** 51;
