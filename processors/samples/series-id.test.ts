@@ -16,6 +16,13 @@ describe('seriesId', () => {
     expect(seriesId(tenant, metric, labels)).toBe(reference(tenant, metric, labels));
   });
 
+  it('keeps its canonical text and ids from release to release (stored rows join on them)', () => {
+    expect(canonicalSeries('acme', 'm', { b: '2', a: '1', Z: 'z' })).toBe('acme\u0000m\u0000Z=z\u0000a=1\u0000b=2');
+    expect(canonicalSeries('acme', 'up', {})).toBe('acme\u0000up');
+    expect(seriesId('acme', 'up', {})).toBe('17228842051162523205');
+    expect(seriesId('acme', 'disk_used_bytes', { mount: '/', host: 'host-01', capacity_bytes: '536870912000' })).toBe('10633990976007779609');
+  });
+
   it('does not depend on label order, and separates tenants, metrics and label values', () => {
     expect(seriesId('acme', 'm', { a: '1', b: '2' })).toBe(seriesId('acme', 'm', { b: '2', a: '1' }));
     const ids = new Set([seriesId('acme', 'm', { a: '1' }), seriesId('acme', 'm', { a: '2' }), seriesId('acme', 'n', { a: '1' }), seriesId('beta', 'm', { a: '1' })]);
