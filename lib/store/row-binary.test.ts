@@ -107,6 +107,11 @@ describe('rowBinaryEncoder', () => {
     const text = rowBinaryEncoder(['String', 'String', 'String'])!;
     const long = [{ head: ['k'], tail: [Array.from({ length: 50 }, (_, i) => 'x'.repeat(i * 40)), Array.from({ length: 50 }, (_, i) => `v${i}`)] }];
     expect(text([], long)!.toString('hex')).toBe(text(allRows({ table: 't', columns: ['a', 'b', 'c'], rows: [], runs: long }))!.toString('hex'));
+    // and at every fill level: some run leaves the buffer exactly full before a row's leading bytes
+    for (let size = 0; size < 400; size++) {
+      const runs = [{ head: ['k'], tail: [Array.from({ length: 40 }, (_, i) => 'y'.repeat((size * 7 + i * 13) % 97)), Array.from({ length: 40 }, () => 'z'.repeat(size % 31))] }];
+      expect(text([], runs)!.toString('hex'), `size ${size}`).toBe(text(allRows({ table: 't', columns: ['a', 'b', 'c'], rows: [], runs }))!.toString('hex'));
+    }
   });
 
   it('has no encoder for types it does not write (the table then takes JSON)', () => {

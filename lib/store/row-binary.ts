@@ -283,8 +283,9 @@ export function rowBinaryEncoder(types: readonly string[]): RowBinaryEncoder | u
         const second = writers[h + 1]!;
         const xs = run.tail[0]!;
         const ys = run.tail[1]!;
-        w.ensure(n * (leadBytes + 16));
+        w.ensure(n * (leadBytes + 16)); // enough when both columns are 8 bytes wide; strings ask for more
         for (let i = 0; i < n; i++) {
+          w.ensure(leadBytes);
           const b = w.buf;
           const at = w.at;
           for (let k = 0; k < leadBytes; k++) b[at + k] = lead[k]!;
