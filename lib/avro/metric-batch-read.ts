@@ -18,8 +18,9 @@ export class CorruptBody extends Error {}
 const unsure = new Error('not for the fast path');
 
 const empty = Buffer.alloc(0);
+const emptyView = new DataView(empty.buffer);
 let buf: Buffer = empty;
-let view: DataView = new DataView(empty.buffer);
+let view: DataView = emptyView;
 let pos = 0;
 
 function long(): number {
@@ -192,6 +193,6 @@ export function readMetricBatchV1(bytes: Buffer, offset: number): MetricBatch | 
     throw err;
   } finally {
     buf = empty; // the record is not kept alive by this module
-    view = new DataView(empty.buffer);
+    view = emptyView;
   }
 }
