@@ -66,32 +66,36 @@ function ascii(s: unknown): boolean {
   return true;
 }
 
+/**
+ * An Avro array or map of `n` items as avsc frames it: one block (its count, then the items `items`
+ * writes) unless empty, then the 0 that ends it. False when `items` finds an item it cannot write.
+ */
+function block(n: number, items: () => boolean): boolean {
+  if (n > 0 && !(long(n) && items())) return false;
+  return long(0);
+}
+
 function labels(map: unknown): boolean {
   if (typeof map !== 'object' || map === null || Array.isArray(map)) return false;
   const record = map as Record<string, unknown>;
   const keys = Object.keys(record);
-  if (keys.length > 0) {
-    long(keys.length);
+  return block(keys.length, () => {
     for (const k of keys) if (!ascii(k) || !ascii(record[k])) return false;
-  }
-  long(0);
-  return true;
+    return true;
+  });
 }
 
 function longs(xs: unknown): boolean {
   if (!Array.isArray(xs)) return false;
-  if (xs.length > 0) {
-    long(xs.length);
+  return block(xs.length, () => {
     for (let i = 0; i < xs.length; i++) if (!long(xs[i])) return false;
-  }
-  long(0);
-  return true;
+    return true;
+  });
 }
 
 function doubles(xs: unknown): boolean {
   if (!Array.isArray(xs)) return false;
-  if (xs.length > 0) {
-    long(xs.length);
+  return block(xs.length, () => {
     ensure(8 * xs.length);
     for (let i = 0; i < xs.length; i++) {
       const x: unknown = xs[i];
@@ -99,9 +103,8 @@ function doubles(xs: unknown): boolean {
       view.setFloat64(at, x, true);
       at += 8;
     }
-  }
-  long(0);
-  return true;
+    return true;
+  });
 }
 
 function series(s: WireSeries): boolean {
@@ -117,11 +120,11 @@ export function writeMetricBatchV1(batch: MetricBatch, schemaId: number): Buffer
   out[at++] = 0;
   out.writeUInt32BE(schemaId, at);
   at += 4;
-  if (!ascii(batch.tenant) || !ascii(batch.source) || !long(batch.sent_at) || !Array.isArray(batch.series)) return undefined;
-  if (batch.series.length > 0) {
-    long(batch.series.length);
-    for (const s of batch.series) if (!series(s)) return undefined;
-  }
-  long(0);
-  return Buffer.from(out.subarray(0, at));
+  const list: unknown = batch.series;
+  if (!ascii(batch.tenant) || !ascii(batch.source) || !long(batch.sent_at) || !Array.isArray(list)) return undefined;
+  const written = block(list.length, () => {
+    for (const s of list as WireSeries[]) if (!series(s)) return false;
+    return true;
+  });
+  return written ? Buffer.from(out.subarray(0, at)) : undefined;
 }
