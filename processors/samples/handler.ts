@@ -2,6 +2,7 @@
 // writes samples and the series catalogue (rollups follow through materialized views). Stateless.
 import type { BusRecord } from '../../lib/bus/types.ts';
 import { deadLetterFor, type HandleResult, type ProcessorDefinition } from '../../lib/runner/types.ts';
+import { rowCount, type TableRows } from '../../lib/store/types.ts';
 import { tenantOfKey, type MetricReader } from './reader.ts';
 import { toRows, type BatchRows } from './rows.ts';
 
@@ -18,7 +19,7 @@ export function createSamplesProcessor(reader: MetricReader): ProcessorDefinitio
     name: 'samples',
     initState: () => undefined,
     handle(_state, records): HandleResult {
-      const out: BatchRows = { samples: [], sampleCount: 0, series: [], deadLetters: [] };
+      const out: BatchRows = { samples: [], series: [], deadLetters: [] };
       for (const record of records) {
         const read = reader.read(record);
         if (!read.ok) {
@@ -28,13 +29,11 @@ export function createSamplesProcessor(reader: MetricReader): ProcessorDefinitio
         for (const letter of read.deadLetters) out.deadLetters.push(letter); // not push(...): a record may refuse 100k+ samples
         toRows(read.batch, read.accepted, out);
       }
+      const samples: TableRows = { table: 'samples', columns: samplesColumns, rows: [], runs: out.samples };
       return {
-        outputs: [
-          { table: 'samples', columns: samplesColumns, rows: [], runs: out.samples },
-          { table: 'series', columns: seriesColumns, rows: out.series },
-        ],
+        outputs: [samples, { table: 'series', columns: seriesColumns, rows: out.series }],
         deadLetters: out.deadLetters,
-        accepted: out.sampleCount,
+        accepted: rowCount(samples),
       };
     },
   };

@@ -13,8 +13,6 @@ const labelName = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 export interface BatchRows {
   /** Samples rows: per accepted series one run of tenant and series id, then its timestamps and values. */
   samples: RowRun[];
-  /** How many samples `samples` holds. */
-  sampleCount: number;
   series: unknown[][];
   deadLetters: DeadLetter[];
 }
@@ -92,7 +90,6 @@ export function toRows(batch: MetricBatch, accepted: readonly AcceptedSeries[], 
       if (ts > lastSeen) lastSeen = ts;
     }
     out.samples.push({ head: [batch.tenant, id], tail: [timestamps, values] }); // the accepted arrays, not copied
-    out.sampleCount += timestamps.length;
     out.series.push([batch.tenant, id, series.metric, series.labels, series.kind, batch.source, firstSeen, lastSeen, timestamps.length]);
   }
 }
