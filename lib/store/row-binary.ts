@@ -276,20 +276,15 @@ export function rowBinaryEncoder(types: readonly string[]): RowBinaryEncoder | u
       head.at = 0;
       for (let c = 0; c < h; c++) if (!writers[c]!(head, run.head[c])) return undefined;
       const lead = head.buf.subarray(0, head.at);
-      const leadBytes = lead.length;
       if (width - h === 2) {
         // the common shape (a time and a value per row): the two writers and columns held in locals
         const first = writers[h]!;
         const second = writers[h + 1]!;
         const xs = run.tail[0]!;
         const ys = run.tail[1]!;
-        w.ensure(n * (leadBytes + 16)); // enough when both columns are 8 bytes wide; strings ask for more
+        w.ensure(n * (lead.length + 16)); // enough when both columns are 8 bytes wide; strings ask for more
         for (let i = 0; i < n; i++) {
-          w.ensure(leadBytes);
-          const b = w.buf;
-          const at = w.at;
-          for (let k = 0; k < leadBytes; k++) b[at + k] = lead[k]!;
-          w.at = at + leadBytes;
+          w.bytes(lead);
           if (!first(w, xs[i]) || !second(w, ys[i])) return undefined;
         }
         continue;
