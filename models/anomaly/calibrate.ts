@@ -56,11 +56,10 @@ export function initCalibration(): CalibrationState {
 }
 
 /**
- * -log10 of the tail probability of log surprise x: log-linear to the threshold, exponential beyond it
+ * -log10 of the tail probability of log surprise x: log-linear to the threshold `t`, exponential beyond it
  * (the logarithm taken by hand: no pow or exp on the hot path).
  */
-function tailDecades(state: CalibrationState, x: number, std: number, params: CalibrationParams): number {
-  const t = state.mean + params.tailSigmas * std;
+function tailDecades(state: CalibrationState, x: number, t: number, std: number, params: CalibrationParams): number {
   if (x <= state.mean) return 0;
   const rateDecades = -Math.log10(state.rate);
   if (x <= t) return rateDecades * ((x - state.mean) / (t - state.mean));
@@ -75,9 +74,9 @@ function tailDecades(state: CalibrationState, x: number, std: number, params: Ca
 export function calibrate(state: CalibrationState, surprise: number, params: CalibrationParams): number {
   const x = Math.log1p(Math.max(surprise, 0));
   const std = Math.max(Math.sqrt(Math.max(state.variance, 0)), params.calibrationMinStd);
-  const score = Math.max(0, Math.min(1, tailDecades(state, x, std, params) / params.scoreDecades));
+  const t = state.mean + params.tailSigmas * std; // the tail threshold
+  const score = Math.max(0, Math.min(1, tailDecades(state, x, t, std, params) / params.scoreDecades));
 
-  const t = state.mean + params.tailSigmas * std;
   const above = state.count > 10 && x > t;
   if (state.excess <= 0) state.excess = std;
   if (above) {
