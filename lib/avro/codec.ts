@@ -19,7 +19,13 @@ export const schemaIds = {
 export type SchemaName = keyof typeof schemaIds;
 
 const MAGIC = 0;
-const HEADER_BYTES = 5;
+/** Bytes before the Avro body: the magic byte and the 4-byte big-endian schema id. */
+export const HEADER_BYTES = 5;
+
+/** The schema id of Confluent-framed bytes; undefined when they are not framed (too short, no magic byte). */
+export function framedSchemaId(bytes: Buffer): number | undefined {
+  return bytes.length >= HEADER_BYTES && bytes[0] === MAGIC ? bytes.readUInt32BE(1) : undefined;
+}
 
 /** Parse one .avsc file from schemas/avro. */
 export function loadAvroType(name: SchemaName): avro.Type {
@@ -61,10 +67,10 @@ export function createAvroCodec<T>(writer: SchemaName, readable: readonly Schema
       return out;
     },
     decode(bytes: Buffer): T {
-      if (bytes.length < HEADER_BYTES || bytes[0] !== MAGIC) {
+      const id = framedSchemaId(bytes);
+      if (id === undefined) {
         throw new PrognosError('DECODE_FAILED', 'not Confluent-framed Avro (missing magic byte)', { details: { reason: 'bad_framing' } });
       }
-      const id = bytes.readUInt32BE(1);
       const resolver = resolvers.get(id);
       if (resolver === undefined) {
         throw new PrognosError('DECODE_FAILED', `unknown schema id ${id}`, { details: { reason: 'unknown_schema', schemaId: id } });

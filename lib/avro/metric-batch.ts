@@ -1,5 +1,5 @@
 // The MetricBatch wire type (snake_case, as in schemas/avro/metric-batch.v1.avsc) and its codec.
-import { createAvroCodec, schemaIds, type AvroCodec, type SchemaIdTable } from './codec.ts';
+import { HEADER_BYTES, createAvroCodec, framedSchemaId, schemaIds, type AvroCodec, type SchemaIdTable } from './codec.ts';
 import { PrognosError } from '../errors.ts';
 import { CorruptBody, readMetricBatchV1 } from './metric-batch-read.ts';
 import { writeMetricBatchV1 } from './metric-batch-write.ts';
@@ -36,9 +36,9 @@ export function createMetricBatchCodec(ids: SchemaIdTable = schemaIds): AvroCode
     schemaId: codec.schemaId,
     encode: (value) => writeMetricBatchV1(value, v1) ?? codec.encode(value),
     decode(bytes) {
-      if (bytes.length < 5 || bytes[0] !== 0 || bytes.readUInt32BE(1) !== v1) return codec.decode(bytes);
+      if (framedSchemaId(bytes) !== v1) return codec.decode(bytes);
       try {
-        return readMetricBatchV1(bytes, 5) ?? codec.decode(bytes);
+        return readMetricBatchV1(bytes, HEADER_BYTES) ?? codec.decode(bytes);
       } catch (cause) {
         if (!(cause instanceof CorruptBody)) throw cause;
         throw new PrognosError('DECODE_FAILED', `corrupt Avro body for schema id ${v1}: ${cause.message}`, { cause, details: { reason: 'corrupt_body', schemaId: v1 } });
