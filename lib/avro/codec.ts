@@ -22,6 +22,12 @@ const MAGIC = 0;
 /** Bytes before the Avro body: the magic byte and the 4-byte big-endian schema id. */
 export const HEADER_BYTES = 5;
 
+/** Writes the frame header (magic byte, big-endian `schemaId`) at the start of `buf`. */
+export function writeFrameHeader(buf: Buffer, schemaId: number): void {
+  buf[0] = MAGIC;
+  buf.writeUInt32BE(schemaId, 1);
+}
+
 /** The schema id of Confluent-framed bytes; undefined when they are not framed (too short, no magic byte). */
 export function framedSchemaId(bytes: Buffer): number | undefined {
   return bytes.length >= HEADER_BYTES && bytes[0] === MAGIC ? bytes.readUInt32BE(1) : undefined;
@@ -61,8 +67,7 @@ export function createAvroCodec<T>(writer: SchemaName, readable: readonly Schema
     encode(value: T): Buffer {
       const body = writerType.toBuffer(value);
       const out = Buffer.allocUnsafe(HEADER_BYTES + body.length);
-      out[0] = MAGIC;
-      out.writeUInt32BE(writerId, 1);
+      writeFrameHeader(out, writerId);
       body.copy(out, HEADER_BYTES);
       return out;
     },

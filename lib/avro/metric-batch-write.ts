@@ -3,6 +3,7 @@
 // and whose longs are integers within +-2^51; for anything else (other text, which avsc encodes in its own
 // way, a value of the wrong type, a long near 2^53) it returns undefined and the codec lets avsc encode or
 // refuse it. No IO; it reuses one growing buffer, so the result is a copy.
+import { HEADER_BYTES, writeFrameHeader } from './codec.ts';
 import type { MetricBatch, WireSeries } from './metric-batch.ts';
 
 const LONG_LIMIT = 2 ** 51;
@@ -116,10 +117,9 @@ function series(s: WireSeries): boolean {
 /** The framed bytes (magic byte, big-endian `schemaId`, body), or undefined when avsc should encode it. */
 export function writeMetricBatchV1(batch: MetricBatch, schemaId: number): Buffer | undefined {
   at = 0;
-  ensure(5);
-  out[at++] = 0;
-  out.writeUInt32BE(schemaId, at);
-  at += 4;
+  ensure(HEADER_BYTES);
+  writeFrameHeader(out, schemaId);
+  at = HEADER_BYTES;
   const list: unknown = batch.series;
   if (!ascii(batch.tenant) || !ascii(batch.source) || !long(batch.sent_at) || !Array.isArray(list)) return undefined;
   const written = block(list.length, () => {
