@@ -6,6 +6,7 @@
 import { initEwma, stepEwma, type EwmaState } from '../baseline/ewma.ts';
 import { initRobust, robustMedian, stepRobust, type RobustState } from '../baseline/robust.ts';
 import { initSeasonal, seasonalBin, seasonalOffset, stepSeasonal, type SeasonalState } from '../baseline/seasonal.ts';
+import { filledArray } from '../util/arrays.ts';
 import { winsorizedSpreadFactor } from '../util/normal.ts';
 import { initScales, stepScales, type ScalesState } from './scales.ts';
 import { calibrate, gate, initCalibration, type CalibrationState } from './calibrate.ts';
@@ -81,9 +82,9 @@ export function initDetector(params: DetectorParams): DetectorState {
     prevLow: 0,
     calibrations: [initCalibration(), initCalibration(), initCalibration(), initCalibration(), initCalibration()],
     refractory: 0,
-    recurPeak: new Array<number>(24).fill(0),
-    recurTs: new Array<number>(24).fill(0),
-    recurStreak: new Array<number>(24).fill(0),
+    recurPeak: filledArray(24, 0),
+    recurTs: filledArray(24, 0),
+    recurStreak: filledArray(24, 0),
   };
 }
 
@@ -230,9 +231,9 @@ const recurYesterdayMs = 36 * hourMs;
  */
 function recur(state: DetectorState, tsMs: number, raw: number, params: DetectorParams): number {
   if (params.recurDays <= 0) return raw;
-  const peaks = (state.recurPeak ??= new Array<number>(24).fill(0));
-  const times = (state.recurTs ??= new Array<number>(24).fill(0));
-  const streaks = (state.recurStreak ??= new Array<number>(24).fill(0));
+  const peaks = (state.recurPeak ??= filledArray(24, 0));
+  const times = (state.recurTs ??= filledArray(24, 0));
+  const streaks = (state.recurStreak ??= filledArray(24, 0));
   const hour = Math.floor((((tsMs % dayMs) + dayMs) % dayMs) / hourMs);
   const firing = raw >= params.fireLevel;
   let damp = false;

@@ -2,6 +2,7 @@
 // the object form (which boxes every scalar and adds an object per part), and exact, since the state is
 // numbers only (NaN, ±Infinity and -0 survive). The sorted window is not stored: it is the ring's values in
 // order and is rebuilt on unpack. Pure; the layout depends on the window and seasonal sizes of `params`.
+import { filledArray, resizeArray } from '../util/arrays.ts';
 import { initDetector, type DetectorState } from './detector.ts';
 import type { DetectorParams } from './params.ts';
 
@@ -114,9 +115,9 @@ export function createDetectorPacker(params: DetectorParams): DetectorPacker {
       s.season.offsets[i] = p[seasonAt + i]!;
       s.season.counts[i] = p[seasonAt + bins + i]!;
     }
-    const peaks = (s.recurPeak ??= new Array<number>(recurHours).fill(0));
-    const times = (s.recurTs ??= new Array<number>(recurHours).fill(0));
-    const streaks = (s.recurStreak ??= new Array<number>(recurHours).fill(0));
+    const peaks = (s.recurPeak ??= filledArray(recurHours, 0));
+    const times = (s.recurTs ??= filledArray(recurHours, 0));
+    const streaks = (s.recurStreak ??= filledArray(recurHours, 0));
     for (let h = 0; h < recurHours; h++) {
       peaks[h] = p[recurAt + h]!;
       times[h] = p[recurAt + recurHours + h]!;
@@ -124,8 +125,8 @@ export function createDetectorPacker(params: DetectorParams): DetectorPacker {
     }
     const n = p[16]!;
     const { ring, sorted } = s.window;
-    ring.length = n;
-    sorted.length = n;
+    resizeArray(ring, n, 0);
+    resizeArray(sorted, n, 0);
     for (let i = 0; i < n; i++) {
       const x = p[ringAt + i]!;
       ring[i] = x;

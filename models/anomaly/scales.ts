@@ -2,6 +2,8 @@
 // standardised again against its own running mean and spread (which absorbs autocorrelation and heavy
 // tails). Scale 0 is the point itself (spikes), then short (level shifts) and long (trends).
 
+import { filledArray } from '../util/arrays.ts';
+
 /** Running statistics of the residual at each scale: plain number arrays. */
 export interface ScalesState {
   /** Current EWMA of the standardised residual per scale. */
@@ -15,7 +17,7 @@ export interface ScalesState {
 
 /** Fresh statistics for `n` scales. */
 export function initScales(n: number): ScalesState {
-  return { level: new Array<number>(n).fill(0), mean: new Array<number>(n).fill(0), variance: new Array<number>(n).fill(1), count: 0 };
+  return { level: filledArray(n, 0), mean: filledArray(n, 0), variance: filledArray(n, 1), count: 0 };
 }
 
 /**

@@ -2,6 +2,8 @@
 // day split into weekdays and weekends (48) or hour of week (168), learned by per-bin EWMA. Time comes in as event-time ms (UTC); no holiday
 // calendar and no sub-hour shape.
 
+import { filledArray } from '../util/arrays.ts';
+
 const hourMs = 3_600_000;
 const dayMs = 86_400_000;
 
@@ -16,7 +18,7 @@ export interface SeasonalState {
 /** A fresh, empty profile with 24, 48 or 168 bins (other values round to the nearest of these). */
 export function initSeasonal(bins: number): SeasonalState {
   const n = bins >= 108 ? 168 : bins >= 36 ? 48 : 24;
-  return { offsets: new Array<number>(n).fill(0), counts: new Array<number>(n).fill(0) };
+  return { offsets: filledArray(n, 0), counts: filledArray(n, 0) };
 }
 
 /** The bin of a UTC timestamp: hour of day, +24 on weekends (48 bins) or + 24 * weekday (168 bins). */
