@@ -1,5 +1,6 @@
 // Packed number arrays: right values and lengths, and packed as V8 sees them (checked through a V8
 // intrinsic), including every array of a fresh and of an unpacked detector state, which the hot loop reads.
+// eslint-disable-next-line no-restricted-imports -- the test, not the model, sets a V8 flag to probe elements kinds
 import { setFlagsFromString } from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { defaultDetectorParams as params, initDetector, stepDetector } from '../anomaly/detector.ts';
