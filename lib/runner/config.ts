@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 
 export const runnerConfigSchema = Type.Object({
   maxBatchRecords: Type.Integer({ env: 'PROCESSOR_MAX_BATCH_RECORDS', description: 'Most bus records handled (and inserted) as one batch.', default: 10_000, minimum: 1 }),
-  maxBatchBytes: Type.Integer({ env: 'PROCESSOR_MAX_BATCH_BYTES', description: 'Most bytes of bus records handled as one batch (a larger record goes alone); whichever of this and PROCESSOR_MAX_BATCH_RECORDS comes first ends the batch.', default: 2_097_152, minimum: 1 }),
+  maxBatchBytes: Type.Integer({ env: 'PROCESSOR_MAX_BATCH_BYTES', description: 'Most bytes of bus records handled as one batch (a larger record goes alone); whichever of this and PROCESSOR_MAX_BATCH_RECORDS comes first ends the batch.', default: 4_194_304, minimum: 1 }),
   storeConcurrency: Type.Integer({ env: 'PROCESSOR_STORE_CONCURRENCY', description: 'Inserts in flight at once per process (p-queue); bounds memory when the store is slow.', default: 4, minimum: 1 }),
   checkpointIntervalMs: Type.Integer({ env: 'PROCESSOR_CHECKPOINT_INTERVAL_MS', description: 'Longest a partition goes without storing a checkpoint and committing to the bus while batches finish. A batch with outputs always stores its range first; one without outputs stores nothing. A restart replays at most this much, without duplicates.', default: 5_000, minimum: 0 }),
   snapshotIntervalMs: Type.Integer({ env: 'PROCESSOR_SNAPSHOT_INTERVAL_MS', description: 'How often stateful processors snapshot their state (also on revoke and shutdown).', default: 60_000, minimum: 100 }),
