@@ -5,7 +5,7 @@
 
 import { initEwma, stepEwma, type EwmaState } from '../baseline/ewma.ts';
 import { initRobust, robustMedian, stepRobust, type RobustState } from '../baseline/robust.ts';
-import { initSeasonal, seasonalBin, seasonalOffset, stepSeasonal, type SeasonalState } from '../baseline/seasonal.ts';
+import { hourOfDay, initSeasonal, seasonalBin, seasonalOffset, stepSeasonal, type SeasonalState } from '../baseline/seasonal.ts';
 import { filledArray } from '../util/arrays.ts';
 import { winsorizedSpreadFactor } from '../util/normal.ts';
 import { initScales, stepScales, type ScalesState } from './scales.ts';
@@ -133,6 +133,14 @@ const weightScratch = [1, 0, 0, 0, 0];
 const names: readonly DetectorName[] = ['spike', 'level_shift', 'trend', 'flatline', 'out_of_range'];
 
 /**
+ * The point being scored and what stepDetector derives from it, read by the helpers below (and `raw`
+ * written by them) through this one reused object. V8 boxes a number passed to or returned from a function
+ * it does not inline, and these helpers are too large to inline: as arguments, each number cost a heap
+ * number on every point. Fields start as doubles (NaN) so V8 stores them unboxed from the first point.
+ */
+const point = { ts: NaN, value: NaN, residual: NaN, z: NaN, flatShort: NaN, diff: NaN, tiny: NaN, raw: NaN };
+
+/**
  * Scores one point and then learns from it. Mutates `state` in place (callers checkpoint it as JSON).
  * Writes into `out` when given (no allocation in the hot loop) and returns it; otherwise returns a new
  * object. Non-finite values must be filtered by the caller. The score uses data up to this point only.
@@ -157,9 +165,17 @@ export function stepDetector(
   out.upper = expected + half;
 
   const diff = state.count > 0 ? Math.abs(value - state.lastValue) : 0;
-  const flatShort = state.flatShort + params.flatShortAlpha * (diff - state.flatShort);
-  fillSurprises(state, value, residual / (sigma0 + tiny), flatShort, tiny, params);
-  const raw = recur(state, tsMs, scoreSurprises(state, params, out), params);
+  point.ts = tsMs;
+  point.value = value;
+  point.residual = residual;
+  point.z = residual / (sigma0 + tiny);
+  point.flatShort = state.flatShort + params.flatShortAlpha * (diff - state.flatShort);
+  point.diff = diff;
+  point.tiny = tiny;
+  fillSurprises(state, params);
+  scoreSurprises(state, params, out);
+  recur(state, params);
+  const raw = point.raw;
   if (out.detector === 'spike' && (zScratch[0] ?? 0) < 0) out.detector = 'dip';
 
   const warm = state.count >= params.warmupPoints;
@@ -168,7 +184,7 @@ export function stepDetector(
   out.score = warm ? gate(state, raw, params) : 0;
   if (out.rawScore === 0) out.detector = 'none';
 
-  learn(state, value, bin, residual, flatShort, diff, params);
+  learn(state, bin, params);
   return out;
 }
 
@@ -177,7 +193,8 @@ export function stepDetector(
  * multi-scale residual z-scores, flat line from short/long mean absolute differences, out of range
  * from the distance beyond the remembered range (both in residual spreads).
  */
-function fillSurprises(state: DetectorState, value: number, z: number, flatShort: number, tiny: number, params: DetectorParams): void {
+function fillSurprises(state: DetectorState, params: DetectorParams): void {
+  const { value, z, flatShort, tiny } = point;
   alphaScratch[1] = params.shiftAlpha;
   alphaScratch[2] = params.trendAlpha;
   // The spread is unreliable over the first points: feed 0 until then so no early z poisons the scales.
@@ -193,10 +210,11 @@ function fillSurprises(state: DetectorState, value: number, z: number, flatShort
   surpriseScratch[4] = state.count > 0 ? params.rangeWeight * Math.max(0, inSpreads - params.rangeMargin) : 0;
 }
 
-/** Calibrates each enabled surprise on its own tail and keeps the highest score and its detector name. */
-function scoreSurprises(state: DetectorState, params: DetectorParams, out: DetectorOutput): number {
+/** Calibrates each enabled surprise on its own tail; the highest score goes to point.raw, its detector's name to out. */
+function scoreSurprises(state: DetectorState, params: DetectorParams, out: DetectorOutput): void {
   out.detector = 'none';
-  if (state.count < calibrationStart) return 0;
+  point.raw = 0;
+  if (state.count < calibrationStart) return;
   weightScratch[1] = params.shiftWeight;
   weightScratch[2] = params.trendWeight;
   weightScratch[3] = params.flatWeight;
@@ -211,7 +229,7 @@ function scoreSurprises(state: DetectorState, params: DetectorParams, out: Detec
       out.detector = names[k] ?? 'none';
     }
   }
-  return best;
+  point.raw = best;
 }
 
 const hourMs = 3_600_000;
@@ -229,12 +247,13 @@ const recurYesterdayMs = 36 * hourMs;
  * (a saturated daily score would otherwise always clear the decayed memory). Then remembers firing-level
  * scores and the hour's streak of days. Label-blind; recurDays <= 0 disables it.
  */
-function recur(state: DetectorState, tsMs: number, raw: number, params: DetectorParams): number {
-  if (params.recurDays <= 0) return raw;
+function recur(state: DetectorState, params: DetectorParams): void {
+  if (params.recurDays <= 0) return;
+  const { ts: tsMs, raw } = point;
   const peaks = (state.recurPeak ??= filledArray(24, 0));
   const times = (state.recurTs ??= filledArray(24, 0));
   const streaks = (state.recurStreak ??= filledArray(24, 0));
-  const hour = Math.floor((((tsMs % dayMs) + dayMs) % dayMs) / hourMs);
+  const hour = hourOfDay(tsMs);
   const firing = raw >= params.fireLevel;
   let damp = false;
   let streak = 0;
@@ -259,18 +278,11 @@ function recur(state: DetectorState, tsMs: number, raw: number, params: Detector
     } else if (raw > (peaks[hour] ?? 0)) peaks[hour] = raw;
   }
   // A damped score stays below fireLevel: a saturated score halved would otherwise land on it and still fire.
-  return damp ? Math.min(raw * params.refractoryDamping, params.fireLevel - 1e-6) : raw;
+  if (damp) point.raw = Math.min(raw * params.refractoryDamping, params.fireLevel - 1e-6);
 }
 
-function learn(
-  state: DetectorState,
-  value: number,
-  bin: number,
-  residual: number,
-  flatShort: number,
-  diff: number,
-  params: DetectorParams,
-): void {
+function learn(state: DetectorState, bin: number, params: DetectorParams): void {
+  const { value, residual, flatShort, diff } = point;
   const offset = seasonalOffset(state.season, bin, params.seasonalMinCount);
   stepEwma(state.level, value - offset, params.levelAlpha);
   stepSeasonal(state.season, bin, value - state.level.mean, params.seasonalAlpha);

@@ -1,8 +1,34 @@
 // Tests the seasonal profile: bin arithmetic on fixed UTC times and learning a daily cycle.
 import { describe, expect, it } from 'vitest';
-import { initSeasonal, seasonalBin, seasonalOffset, stepSeasonal } from './seasonal.ts';
+import { hourOfDay, initSeasonal, seasonalBin, seasonalOffset, stepSeasonal } from './seasonal.ts';
 
 const monday = 1_396_828_800_000; // 2014-04-07T00:00:00Z, a Monday (models/ may not use Date)
+
+describe('hourOfDay', () => {
+  const byModulo = (ts: number) => Math.floor((((ts % 86_400_000) + 86_400_000) % 86_400_000) / 3_600_000);
+
+  it('agrees with the modulo form on integer times around hour and day boundaries, before and after 1970', () => {
+    for (const day of [-20_000, -1, 0, 1, 19_700, 2_000_000]) {
+      for (let hour = 0; hour <= 24; hour++) {
+        for (const delta of [-1, 0, 1, 1_799_999]) {
+          const ts = day * 86_400_000 + hour * 3_600_000 + delta;
+          expect(hourOfDay(ts)).toBe(byModulo(ts));
+        }
+      }
+    }
+  });
+
+  it('puts the closest time below midnight in hour 23, fractional or not', () => {
+    for (const day of [1, 19_676, 2_000_000]) {
+      const midnight = day * 86_400_000;
+      const below = new Float64Array([midnight]);
+      new BigInt64Array(below.buffer)[0]! -= 1n; // the next double down
+      expect(below[0]!).toBeLessThan(midnight);
+      expect(hourOfDay(below[0]!)).toBe(23);
+      expect(hourOfDay(midnight)).toBe(0);
+    }
+  });
+});
 
 describe('seasonalBin', () => {
   it.each([
