@@ -5,7 +5,7 @@
 
 import { initEwma, stepEwma, type EwmaState } from '../baseline/ewma.ts';
 import { initRobust, robustMedian, stepRobust, type RobustState } from '../baseline/robust.ts';
-import { hourOfDay, initSeasonal, seasonalBin, seasonalOffset, stepSeasonal, type SeasonalState } from '../baseline/seasonal.ts';
+import { hourOfBin, initSeasonal, seasonalBin, seasonalOffset, stepSeasonal, type SeasonalState } from '../baseline/seasonal.ts';
 import { filledArray } from '../util/arrays.ts';
 import { winsorizedSpreadFactor } from '../util/normal.ts';
 import { initScales, stepScales, type ScalesState } from './scales.ts';
@@ -174,7 +174,7 @@ export function stepDetector(
   point.tiny = tiny;
   fillSurprises(state, params);
   scoreSurprises(state, params, out);
-  recur(state, params);
+  recur(state, hourOfBin(bin), params);
   const raw = point.raw;
   if (out.detector === 'spike' && (zScratch[0] ?? 0) < 0) out.detector = 'dip';
 
@@ -247,13 +247,12 @@ const recurYesterdayMs = 36 * hourMs;
  * (a saturated daily score would otherwise always clear the decayed memory). Then remembers firing-level
  * scores and the hour's streak of days. Label-blind; recurDays <= 0 disables it.
  */
-function recur(state: DetectorState, params: DetectorParams): void {
+function recur(state: DetectorState, hour: number, params: DetectorParams): void {
   if (params.recurDays <= 0) return;
   const { ts: tsMs, raw } = point;
   const peaks = (state.recurPeak ??= filledArray(24, 0));
   const times = (state.recurTs ??= filledArray(24, 0));
   const streaks = (state.recurStreak ??= filledArray(24, 0));
-  const hour = hourOfDay(tsMs);
   const firing = raw >= params.fireLevel;
   let damp = false;
   let streak = 0;

@@ -1,6 +1,6 @@
 // Tests the seasonal profile: bin arithmetic on fixed UTC times and learning a daily cycle.
 import { describe, expect, it } from 'vitest';
-import { hourOfDay, initSeasonal, seasonalBin, seasonalOffset, stepSeasonal } from './seasonal.ts';
+import { hourOfBin, hourOfDay, initSeasonal, seasonalBin, seasonalOffset, stepSeasonal } from './seasonal.ts';
 
 const monday = 1_396_828_800_000; // 2014-04-07T00:00:00Z, a Monday (models/ may not use Date)
 
@@ -26,6 +26,16 @@ describe('hourOfDay', () => {
       expect(below[0]!).toBeLessThan(midnight);
       expect(hourOfDay(below[0]!)).toBe(23);
       expect(hourOfDay(midnight)).toBe(0);
+    }
+  });
+});
+
+describe('hourOfBin', () => {
+  it.each([24, 48, 168])('gives the hour of day of every bin of the %i-bin layout', (bins) => {
+    const state = initSeasonal(bins);
+    for (let h = 0; h < 14 * 24; h++) {
+      const ts = monday + h * 3_600_000 + 1_234_567;
+      expect(hourOfBin(seasonalBin(state, ts))).toBe(hourOfDay(ts));
     }
   });
 });

@@ -42,6 +42,11 @@ export function seasonalBin(state: SeasonalState, tsMs: number): number {
   return dow === 0 || dow === 6 ? hour + 24 : hour;
 }
 
+/** The UTC hour of day of a bin from seasonalBin: every layout keeps it in bin % 24. */
+export function hourOfBin(bin: number): number {
+  return bin % 24;
+}
+
 /** Learned offset for the bin, or 0 while the bin has fewer than minCount updates. */
 export function seasonalOffset(state: SeasonalState, bin: number, minCount: number): number {
   return (state.counts[bin] ?? 0) >= minCount ? (state.offsets[bin] ?? 0) : 0;
