@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalSeries, seriesId } from './series-id.ts';
+import { canonicalSeries, memoKey, seriesId } from './series-id.ts';
 
 /** The definition, written out independently: first 8 bytes of SHA-1 of the canonical text, big-endian. */
 const reference = (tenant: string, metric: string, labels: Record<string, string>) =>
@@ -27,6 +27,32 @@ describe('seriesId', () => {
     expect(seriesId('acme', 'm', { a: '1', b: '2' })).toBe(seriesId('acme', 'm', { b: '2', a: '1' }));
     const ids = new Set([seriesId('acme', 'm', { a: '1' }), seriesId('acme', 'm', { a: '2' }), seriesId('acme', 'n', { a: '1' }), seriesId('beta', 'm', { a: '1' })]);
     expect(ids.size).toBe(4);
+  });
+
+  it('answers from its memo only for the same identity, whatever the label order or objects', () => {
+    // the memo's key sums per-pair hashes: swapped values, or a pair moved between series, must still miss
+    const cases: [string, string, Record<string, string>][] = [
+      ['acme', 'm', { a: '1', b: '2' }],
+      ['acme', 'm', { a: '2', b: '1' }],
+      ['acme', 'm', { b: '1', a: '2' }],
+      ['acme', 'm', { a: '1' }],
+      ['acme', 'm', { a: '1', b: '2', c: '' }],
+      ['acme', 'm', { ab: '1', b: '2' }],
+      ['acme', 'ma', { a: '1', b: '2' }],
+      ['acmem', '', { a: '1', b: '2' }],
+    ];
+    for (let round = 0; round < 2; round++) {
+      for (const [tenant, metric, labels] of cases) expect(seriesId(tenant, metric, { ...labels })).toBe(reference(tenant, metric, labels));
+    }
+  });
+
+  it('tells apart series whose memo keys collide', () => {
+    const one = { host: 'host-2679' };
+    const two = { host: 'host-231882' };
+    expect(memoKey('acme', 'up', ['host'], one)).toBe(memoKey('acme', 'up', ['host'], two));
+    expect(seriesId('acme', 'up', one)).toBe(reference('acme', 'up', one));
+    expect(seriesId('acme', 'up', two)).toBe(reference('acme', 'up', two));
+    expect(seriesId('acme', 'up', { ...one })).toBe(reference('acme', 'up', one));
   });
 
   it('gives the same ids after its memo has filled and started over', () => {
