@@ -140,8 +140,12 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
         if (!list) byPartition.set(p, (list = []));
         list.push({ key: message.key, value: message.value, timestampMs: message.timestampMs ?? at });
       }
-      for (const [p, list] of byPartition) topic.partitions[p]!.append(list);
+      // the partitions' appends (and fsyncs) run side by side; what was appended is readable even when
+      // another partition's append failed
+      const results = await Promise.allSettled([...byPartition].map(([p, list]) => topic.partitions[p]!.append(list)));
       appended.emit(name);
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
       if (now() - topic.retentionCheckedAt >= RETENTION_CHECK_MS) {
         // The append is durable: a retention failure must not fail it (the caller would produce it again).
         try {
@@ -165,6 +169,7 @@ export function createEmbeddedBus(options: EmbeddedBusOptions): Bus {
       return createEmbeddedConsumer(consumerOptions, () => requireTopic(consumerOptions.topic), join(options.dir, consumerOptions.topic), appended, options.log);
     },
     async close() {
+      for (const topic of topics.values()) for (const log of topic.partitions) await log.settled();
       for (const topic of topics.values()) for (const log of topic.partitions) log.close();
       topics.clear();
     },

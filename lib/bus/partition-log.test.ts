@@ -20,16 +20,16 @@ const open = (legacy?: string) => new PartitionLog(join(dir, 'p'), 't', 0, optio
 /** Values of different lengths, so frames do not line up with anything. */
 const value = (i: number) => `v${i}-${'x'.repeat(i % 23)}`;
 
-function fill(log: PartitionLog, n: number, from = 0): void {
-  for (let i = from; i < from + n; i += 3) log.append(Array.from({ length: Math.min(3, from + n - i) }, (_, k) => ({ key: `k${i + k}`, value: Buffer.from(value(i + k)), timestampMs: i + k })));
+async function fill(log: PartitionLog, n: number, from = 0): Promise<void> {
+  for (let i = from; i < from + n; i += 3) await log.append(Array.from({ length: Math.min(3, from + n - i) }, (_, k) => ({ key: `k${i + k}`, value: Buffer.from(value(i + k)), timestampMs: i + k })));
 }
 
 const segments = () => readdirSync(join(dir, 'p')).sort();
 
 describe('partition log', () => {
-  it('reads exactly what was appended from any offset, across segment ends', () => {
+  it('reads exactly what was appended from any offset, across segment ends', async () => {
     const log = open();
-    fill(log, 200);
+    await fill(log, 200);
     expect(segments().length).toBeGreaterThan(5);
     expect(log.endOffset()).toBe(200);
     for (let offset = 0; offset < 200; offset += 7) {
@@ -48,15 +48,15 @@ describe('partition log', () => {
     log.close();
   });
 
-  it('reopens with every segment, cuts a torn tail of the newest and appends after it', () => {
+  it('reopens with every segment, cuts a torn tail of the newest and appends after it', async () => {
     const log = open();
-    fill(log, 100);
+    await fill(log, 100);
     log.close();
     appendFileSync(join(dir, 'p', segments().at(-1)!), Buffer.from([0, 0, 0, 60, 9, 9, 9, 9, 1]));
     const reopened = open();
     expect(reopened.truncatedBytes).toBe(9);
     expect(reopened.endOffset()).toBe(100);
-    fill(reopened, 5, 100);
+    await fill(reopened, 5, 100);
     const all: string[] = [];
     for (let at = 0; at < 105; ) {
       const records = reopened.read(at, 50);
@@ -67,11 +67,11 @@ describe('partition log', () => {
     reopened.close();
   });
 
-  it('deletes only sealed segments written before the cutoff and below what consumers need', () => {
+  it('deletes only sealed segments written before the cutoff and below what consumers need', async () => {
     const log = open();
-    fill(log, 60); // written at t=1000
+    await fill(log, 60); // written at t=1000
     clock = 5_000;
-    fill(log, 60, 60); // written at t=5000
+    await fill(log, 60, 60); // written at t=5000
     const count = segments().length;
     expect(log.deleteSegmentsBefore(1_000, Infinity)).toBe(0); // nothing written before t=1000
     expect(log.deleteSegmentsBefore(2_000, 10)).toBe(0); // a consumer still needs offset 10 (first segment)
@@ -101,9 +101,9 @@ describe('partition log', () => {
     reopened.close();
   });
 
-  it('keeps the newest record when the newest segment is empty (a crash right after a roll)', () => {
+  it('keeps the newest record when the newest segment is empty (a crash right after a roll)', async () => {
     const log = open();
-    fill(log, 30);
+    await fill(log, 30);
     log.close();
     writeFileSync(join(dir, 'p', `${String(30).padStart(20, '0')}.log`), Buffer.alloc(0));
     const reopened = open();
@@ -113,9 +113,9 @@ describe('partition log', () => {
     reopened.close();
   });
 
-  it('moves on to the next segment past a corrupt sealed one instead of stalling', () => {
+  it('moves on to the next segment past a corrupt sealed one instead of stalling', async () => {
     const log = open();
-    fill(log, 40);
+    await fill(log, 40);
     log.close();
     const first = join(dir, 'p', segments()[0]!);
     const reopenedBefore = open();
@@ -135,9 +135,9 @@ describe('partition log', () => {
     reopened.close();
   });
 
-  it('opens a single-file log from before segments as its first segment', () => {
+  it('opens a single-file log from before segments as its first segment', async () => {
     const old = open();
-    fill(old, 5);
+    await fill(old, 5);
     old.close();
     const legacy = join(dir, 'legacy.log');
     renameSync(join(dir, 'p', segments()[0]!), legacy);
@@ -145,6 +145,40 @@ describe('partition log', () => {
     const log = open(legacy);
     expect(log.endOffset()).toBe(5);
     expect(log.read(0, 5).map((r) => r.value.toString())).toEqual([0, 1, 2, 3, 4].map(value));
+    log.close();
+  });
+
+  it('runs appends one after another, each readable only once it resolves (fsync on)', async () => {
+    const log = new PartitionLog(join(dir, 'p'), 't', 0, { ...options, fsync: true }, undefined);
+    const message = (i: number) => ({ key: `k${i}`, value: Buffer.from(value(i)), timestampMs: i });
+    // issued together, as the bus's producers do: none waits for another before it starts
+    const appends = Array.from({ length: 20 }, (_, i) => log.append([message(2 * i), message(2 * i + 1)]));
+    expect(log.endOffset()).toBe(0); // nothing is readable before its append has run
+    const seen: number[] = [];
+    for (const append of appends) {
+      await append;
+      seen.push(log.endOffset());
+    }
+    expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => 2 * i + 2));
+    const keys: string[] = []; // a read stops at a segment end (these appends rolled several)
+    while (keys.length < 40) keys.push(...log.read(keys.length, 40).map((r) => r.key));
+    expect(keys).toEqual(Array.from({ length: 40 }, (_, i) => `k${i}`));
+    expect(segments().length).toBeGreaterThan(2);
+    await log.settled();
+    log.close();
+    const reopened = open();
+    expect(reopened.endOffset()).toBe(40);
+    reopened.close();
+  });
+
+  it('leaves the log as it was after a failed append, and runs the appends after it', async () => {
+    const log = open();
+    await fill(log, 3);
+    const failed = log.append([{ key: 'k3', value: Buffer.from('a'), timestampMs: 3 }, { key: 'x'.repeat(70_000), value: Buffer.from('b'), timestampMs: 4 }]);
+    const next = log.append([{ key: 'k3', value: Buffer.from(value(3)), timestampMs: 3 }]);
+    await expect(failed).rejects.toThrow();
+    await next;
+    expect(log.read(0, 10).map((r) => `${r.offset}:${r.key}`)).toEqual(['0:k0', '1:k1', '2:k2', '3:k3']);
     log.close();
   });
 });

@@ -1,12 +1,14 @@
 // One partition of the embedded bus: a directory of segment files of CRC-framed records, named by the
-// offset of their first record. Appends go to the newest segment and are fsynced before they resolve; a
-// segment past `segmentBytes` is sealed and a new one started. Retention deletes whole sealed segments
+// offset of their first record. Appends go to the newest segment, one after another, and are fsynced
+// before they resolve and before readers see them (the fsync runs off the event loop); a segment past
+// `segmentBytes` is sealed and a new one started. Retention deletes whole sealed segments
 // (never the newest). The offset index is sparse (one byte position per `indexEvery` records), so memory
 // grows by a fraction of a byte per record. On open every segment is scanned and a torn tail (a crash
 // mid-append) is cut from the newest one. Only the newest segment keeps a file open; a read of a sealed one
 // opens and closes it. With fsync on, creating, renaming and deleting segment files is made durable too.
-import { closeSync, constants, existsSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fdatasync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
 import type { BusRecord } from './types.ts';
 
@@ -48,8 +50,12 @@ interface Segment {
 
 const segmentName = (base: number) => `${String(base).padStart(20, '0')}.log`;
 
+const fdatasyncAsync = promisify(fdatasync);
+
 export class PartitionLog {
   private readonly segments: Segment[] = [];
+  /** The last append, settled (appends run in order, one at a time). */
+  private appending: Promise<void> = Promise.resolve();
   private readonly indexEvery: number;
   /** Bytes cut from a torn tail when the log was opened (0 when clean). */
   readonly truncatedBytes: number;
@@ -110,8 +116,22 @@ export class PartitionLog {
     return this.segments.reduce((sum, s) => sum + s.size, 0);
   }
 
-  /** Append messages; durable on return when fsync is on. */
-  append(messages: readonly LogAppend[]): void {
+  /**
+   * Append messages after the appends before them; resolves once they are written (durable when fsync is
+   * on) and readable. A failed append leaves the log as it was, and later appends still run.
+   */
+  append(messages: readonly LogAppend[]): Promise<void> {
+    const appended = this.appending.then(() => this.write(messages));
+    this.appending = appended.catch(() => undefined);
+    return appended;
+  }
+
+  /** Resolves once the appends made so far have settled (before closing the log). */
+  settled(): Promise<void> {
+    return this.appending;
+  }
+
+  private async write(messages: readonly LogAppend[]): Promise<void> {
     if (messages.length === 0) return;
     if (this.active().size >= this.options.segmentBytes) this.roll();
     const segment = this.active();
@@ -135,11 +155,12 @@ export class PartitionLog {
       position += FRAME_HEADER + body.length;
     }
     const data = Buffer.concat(frames);
-    // The index moves only once the bytes are written: a failed or short write (disk full) leaves the log
-    // as it was, and the next append overwrites the partial bytes.
+    // The index moves only once the bytes are written and synced: a failed or short write (disk full)
+    // leaves the log as it was, and the next append overwrites the partial bytes. Appends run one at a
+    // time, so nothing else writes or rolls this segment while its fdatasync runs in the thread pool.
     const written = writeSync(segment.fd, data, 0, data.length, segment.size);
     if (written !== data.length) throw new Error(`short write to ${segment.path}: ${written} of ${data.length} bytes`);
-    if (this.options.fsync) fdatasyncSync(segment.fd);
+    if (this.options.fsync) await fdatasyncAsync(segment.fd);
     segment.index.push(...indexed);
     segment.count = count;
     segment.size = position;
