@@ -6,8 +6,7 @@
 // insert's cost (BENCHMARKS.md). Maps failures to coded errors: transport trouble is STORE_UNAVAILABLE
 // (retriable), a refused statement is STORE_REJECTED, except the server codes that mean "try again later".
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
-import { mkdirSync, rmSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PrognosError } from '../errors.ts';
 import type { Logger } from '../observability/log.ts';
@@ -263,7 +262,9 @@ export function createEmbeddedInsert(pool: readonly ChdbExtension[], database: s
       max_threads: 1, // one block needs no more, and the cores are better spent on the next batch
     }).map(([k, v]) => `${k} = ${typeof v === 'number' ? v : sqlString(v)}`);
     const statement = async (c: ChdbExtension, file: string) => {
-      await writeFile(file, body); // the same file (and inode) for every statement of this connection
+      // Written here, synchronously: awaiting the write held the connection idle until the event loop
+      // came round again, which a large batch being handled could delay by 100+ ms (BENCHMARKS.md)
+      writeFileSync(file, body); // the same file (and inode) for every statement of this connection
       return c.queryAsync(`INSERT INTO ${database}.${table} (${columns.join(', ')}) SELECT * FROM file(${sqlString(file)}, 'RowBinary', ${sqlString(to.structure)}) SETTINGS ${options.join(', ')}`, { format: 'CSV' });
     };
     await use(statement, small).catch((err: unknown) => {
