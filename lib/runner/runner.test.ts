@@ -7,8 +7,8 @@ import { createRegistry, pipelineMetrics } from '../observability/metrics.ts';
 import { allRows, type TableRows } from '../store/types.ts';
 import { createMemoryCheckpoints, nextGeneration, type Checkpoint, type CheckpointStore } from './checkpoints.ts';
 import { createMemorySnapshots } from './snapshots.ts';
-import { createRunner, type MessageSink, type RowSink } from './runner.ts';
-import type { ProcessorDefinition } from './types.ts';
+import { createRunner, handleBatch, joinResults, type MessageSink, type RowSink } from './runner.ts';
+import type { HandleResult, ProcessorDefinition } from './types.ts';
 import type { RunnerConfig } from './config.ts';
 
 const log = pino({ level: 'silent' });
@@ -241,6 +241,12 @@ describe('runner', () => {
     expect(await walkEveryCrashPoint({ definition: sparse, checkpointIntervalMs: 100 }, await uninterrupted(sparse))).toBeGreaterThan(15);
   });
 
+  // Batches of 7 handed over in slices of 3, the event loop running between them: background writes can
+  // start mid-batch, and must not store the half-handled state.
+  it('batches handled in slices: the same rows after a crash at any write', async () => {
+    expect(await walkEveryCrashPoint({ definition: { ...summing, sliceRecords: 3 } }, await uninterrupted())).toBeGreaterThan(30);
+  });
+
   it('snapshots stored while holding the partition: the same rows after a crash at any write', async () => {
     expect(await walkEveryCrashPoint({ snapshotBufferBytes: 0 }, await uninterrupted())).toBeGreaterThan(30);
   });
@@ -397,6 +403,55 @@ describe('runner', () => {
     await drained;
     expect(sink.rows).toEqual(await uninterrupted());
     expect(runner.healthy()).toBe(true);
+  });
+});
+
+describe('batches handed over in slices (sliceRecords)', () => {
+  it('hands a batch to handle() in slices, letting the event loop run between them, and joins the results', async () => {
+    const sizes: number[] = [];
+    const events: string[] = [];
+    const sliced: ProcessorDefinition<{ sum: number; count: number }> = {
+      ...summing,
+      sliceRecords: 3,
+      handle(state, batch) {
+        sizes.push(batch.length);
+        events.push('slice');
+        return summing.handle(state, batch);
+      },
+    };
+    setImmediate(() => events.push('event loop'));
+    const result = await handleBatch(sliced, sliced.initState(0), records.slice(0, 10));
+    expect(sizes).toEqual([3, 3, 3, 1]);
+    expect(events.slice(0, 2)).toEqual(['slice', 'event loop']);
+    expect(result).toEqual(summing.handle(summing.initState(0), records.slice(0, 10)));
+  });
+
+  it('hands a batch no larger than a slice over whole', async () => {
+    const handle = vi.fn(summing.handle);
+    await handleBatch({ ...summing, sliceRecords: 10, handle }, summing.initState(0), records.slice(0, 10));
+    expect(handle).toHaveBeenCalledTimes(1);
+  });
+
+  it('joins tables by name and columns in first-seen order, and sums what was accepted and skipped', () => {
+    const message = (key: string) => ({ topic: 'alerts', key, value: Buffer.from(key) });
+    const letter = (reason: string) => ({ tenant: 't', receivedAtMs: 0, topic: 'm', partition: 0, offset: 1, reason, detail: '', payload: '' });
+    const parts: HandleResult[] = [
+      { outputs: [{ table: 'a', columns: ['x'], rows: [[1]] }, { table: 'b', columns: ['k', 'v'], rows: [], runs: [{ head: ['s'], tail: [[1, 2]] }] }], deadLetters: [letter('r1')], accepted: 2, skipped: { late: 1 } },
+      { outputs: [{ table: 'b', columns: ['k', 'v'], rows: [['t', 3]], runs: [{ head: ['u'], tail: [[4]] }] }, { table: 'a', columns: ['x'], rows: [[2], [3]] }], messages: [message('m1')], deadLetters: [], accepted: 3, skipped: { late: 2, unmatched: 4 } },
+      { outputs: [{ table: 'a', columns: ['x', 'y'], rows: [[4, 5]] }], messages: [message('m2')], deadLetters: [letter('r2')], accepted: 0 },
+    ];
+    expect(joinResults(parts)).toEqual({
+      outputs: [
+        { table: 'a', columns: ['x'], rows: [[1], [2], [3]] },
+        { table: 'b', columns: ['k', 'v'], rows: [['t', 3]], runs: [{ head: ['s'], tail: [[1, 2]] }, { head: ['u'], tail: [[4]] }] },
+        { table: 'a', columns: ['x', 'y'], rows: [[4, 5]] },
+      ],
+      messages: [message('m1'), message('m2')],
+      deadLetters: [letter('r1'), letter('r2')],
+      accepted: 5,
+      skipped: { late: 3, unmatched: 4 },
+    });
+    expect(joinResults([{ outputs: [], deadLetters: [], accepted: 1 }])).toEqual({ outputs: [], deadLetters: [], accepted: 1 });
   });
 });
 

@@ -6,17 +6,18 @@
 // revoke): the next batch's range implies them, a batch without outputs needs no range, and a restart
 // replays the unrecorded tail, whose inserts deduplicate. Stateful processors restore their latest snapshot
 // and replay up to the checkpoint without writing.
+import { setImmediate } from 'node:timers/promises';
 import type PQueue from 'p-queue';
 import type { BusConsumer, BusRecord, PartitionHandler } from '../bus/types.ts';
 import { PrognosError, isRetriable, messageOf } from '../errors.ts';
 import type { Logger } from '../observability/log.ts';
 import type { PipelineMetrics } from '../observability/metrics.ts';
 import { retry, sleep } from '../retry.ts';
-import { rowCount, type TableRows } from '../store/types.ts';
+import { rowCount, type RowRun, type TableRows } from '../store/types.ts';
 import { nextGeneration, type Checkpoint, type CheckpointStore } from './checkpoints.ts';
 import type { SnapshotStore, SnapshotTarget } from './snapshots.ts';
 import type { RunnerConfig } from './config.ts';
-import type { DeadLetter, HandleResult, Lookup, ProcessorDefinition } from './types.ts';
+import type { BusMessage, DeadLetter, HandleResult, Lookup, ProcessorDefinition } from './types.ts';
 
 /** Where rows go: the store, or a fake in tests. */
 export interface RowSink {
@@ -143,11 +144,48 @@ export interface Runner {
  * look-up retries) and by benches and tests that drive a processor without one.
  */
 export async function handleBatch<S>(definition: ProcessorDefinition<S>, state: S, records: readonly BusRecord[], lookup?: Lookup): Promise<HandleResult> {
-  if (!definition.prepare) return definition.handle(state, records);
+  if (!definition.prepare) {
+    const slice = definition.sliceRecords ?? records.length;
+    if (records.length <= slice) return definition.handle(state, records);
+    const results: HandleResult[] = [];
+    for (let from = 0; from < records.length; from += slice) {
+      if (from > 0) await setImmediate(); // the state is mid-batch (the partition is dirty): nothing else reads it
+      results.push(definition.handle(state, records.slice(from, from + slice)));
+    }
+    return joinResults(results);
+  }
   const { context, request } = definition.prepare(state, records);
   if (request !== undefined && lookup === undefined) throw new PrognosError('INTERNAL', `${definition.name} asked for stored rows but has no look-up`);
   const answer = request === undefined ? undefined : await lookup!(request);
   return definition.handle(state, records, { context, answer });
+}
+
+/** The results of handling consecutive slices of a batch as one: tables joined by name and columns, in order. */
+export function joinResults(results: readonly HandleResult[]): HandleResult {
+  const tables = new Map<string, { table: string; columns: readonly string[]; rows: unknown[][]; runs: RowRun[] }>();
+  const messages: BusMessage[] = [];
+  const deadLetters: DeadLetter[] = [];
+  const skipped: Record<string, number> = {};
+  let accepted = 0;
+  let skips = false;
+  for (const result of results) {
+    for (const t of result.outputs) {
+      const key = `${t.table}(${t.columns.join(',')})`;
+      let joined = tables.get(key);
+      if (joined === undefined) tables.set(key, (joined = { table: t.table, columns: t.columns, rows: [], runs: [] }));
+      for (const row of t.rows) joined.rows.push(row); // not push(...): a slice may hold 100k+ rows
+      for (const run of t.runs ?? []) joined.runs.push(run);
+    }
+    for (const m of result.messages ?? []) messages.push(m);
+    for (const letter of result.deadLetters) deadLetters.push(letter);
+    accepted += result.accepted;
+    for (const [reason, count] of Object.entries(result.skipped ?? {})) {
+      skipped[reason] = (skipped[reason] ?? 0) + count;
+      skips = true;
+    }
+  }
+  const outputs = [...tables.values()].map(({ table, columns, rows, runs }): TableRows => (runs.length > 0 ? { table, columns, rows, runs } : { table, columns, rows }));
+  return { outputs, ...(messages.length > 0 ? { messages } : {}), deadLetters, accepted, ...(skips ? { skipped } : {}) };
 }
 
 /** Build a runner for one processor on one topic. */
@@ -302,7 +340,7 @@ export function createRunner<S>(deps: RunnerDeps<S>): Runner {
         buffered = undefined;
         await savePart(part, text);
       }
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await setImmediate();
     }
     release();
     for (const [n, t] of buffered ?? []) await savePart(n, t);

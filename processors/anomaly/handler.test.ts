@@ -2,6 +2,7 @@ import { Value } from '@sinclair/typebox/value';
 import { describe, expect, it } from 'vitest';
 import { createMetricBatchCodec, type WireSeries } from '../../lib/avro/metric-batch.ts';
 import type { BusRecord } from '../../lib/bus/types.ts';
+import { handleBatch } from '../../lib/runner/runner.ts';
 import type { BusMessage } from '../../lib/runner/types.ts';
 import type { TableRows } from '../../lib/store/types.ts';
 import { createGaussian, createPrng } from '../../models/util/prng.ts';
@@ -227,6 +228,18 @@ describe('anomaly processor', () => {
       start = end;
     }
     expect(same(run(processor, processor.initState(0), split, 9), baseline)).toBe(true);
+  });
+
+  it('gives the rows of a whole batch when the runner hands it over in slices', async () => {
+    // a second series in every record, and records out of time order across a slice boundary
+    const extra: Extra = (timestamps) => [{ metric: 'cpu_utilization', labels: { host: 'host-2', cpu: 'total' }, kind: 'GAUGE', timestamps, values: timestamps.map((ts) => cpu(ts) * 2) }];
+    const batch = records(T, T + 4 * HOUR, extra);
+    [batch[10], batch[11]] = [batch[11]!, batch[10]!];
+    const whole = processor.handle(processor.initState(0), batch);
+    const sliced = await handleBatch({ ...processor, sliceRecords: 5 }, processor.initState(0), batch);
+    expect(whole.outputs.find((o) => o.table === 'baselines')!.rows.length).toBeGreaterThan(400);
+    expect(whole.skipped.late).toBeGreaterThan(0);
+    expect(sliced).toEqual(whole);
   });
 
   it('ignores and counts a sample not newer than the last one of its series', () => {

@@ -88,6 +88,9 @@ export function createAnomalyProcessor(config: AnomalyConfig, reader: MetricRead
   return {
     name: 'anomaly',
     initState: () => initPartitionState(policy.series.stride),
+    // records are scored one after another and rows are written only for closed minutes and events, so
+    // slices of a batch give the rows of the whole batch; 128 records are 20-40 ms of scoring here
+    sliceRecords: 128,
     handle(state, records): AnomalyHandleResult {
       const out: Output = { baselines: [], events: [], alerts: [] };
       const skipped: Skipped = { undecodable: 0, invalid: 0, unmatched: 0, late: 0 };
