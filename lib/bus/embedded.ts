@@ -9,6 +9,7 @@ import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PrognosError } from '../errors.ts';
 import type { Logger } from '../observability/log.ts';
+import { createSerial } from '../serial.ts';
 import { PartitionLog } from './partition-log.ts';
 import { partitionFor } from './partitioner.ts';
 import type { Bus, BusConsumer, BusRecord, ConsumerOptions, PartitionHandler, ProduceMessage } from './types.ts';
@@ -185,7 +186,7 @@ function createEmbeddedConsumer(
 ): BusConsumer {
   const offsetsPath = join(dir, `offsets.${encodeURIComponent(options.group)}.json`);
   const committed: Record<string, number> = existsSync(offsetsPath) ? (JSON.parse(readFileSync(offsetsPath, 'utf8')) as Record<string, number>) : {};
-  let commits: Promise<void> = Promise.resolve();
+  const commits = createSerial(); // one write at a time: they share the temporary file
   const positions = new Map<number, number>();
   let running = false;
   let loop: Promise<void> | undefined;
@@ -245,17 +246,15 @@ function createEmbeddedConsumer(
     },
     commit(partition, nextOffset) {
       committed[String(partition)] = nextOffset;
-      // one write at a time (they share the temporary file); each stores the offsets as they are when it starts
-      const write = commits.then(() => writeFileAtomicAsync(offsetsPath, JSON.stringify(committed)));
-      commits = write.catch(() => undefined);
-      return write;
+      // each write stores the offsets as they are when it starts
+      return commits.run(() => writeFileAtomicAsync(offsetsPath, JSON.stringify(committed)));
     },
     async stop() {
       running = false;
       for (const wake of [...wakers]) wake();
       if (loop) await loop.catch(() => undefined);
       loop = undefined;
-      await commits;
+      await commits.settled();
     },
     healthy() {
       return !failed;

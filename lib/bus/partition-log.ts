@@ -10,6 +10,7 @@ import { closeSync, constants, existsSync, fdatasync, fdatasyncSync, fstatSync, 
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
+import { createSerial } from '../serial.ts';
 import type { BusRecord } from './types.ts';
 
 // Frame: u32 body length | u32 crc32(body) | body = f64 timestamp | u16 key length | key | value
@@ -54,8 +55,8 @@ const fdatasyncAsync = promisify(fdatasync);
 
 export class PartitionLog {
   private readonly segments: Segment[] = [];
-  /** The last append, settled (appends run in order, one at a time). */
-  private appending: Promise<void> = Promise.resolve();
+  /** Appends run in order, one at a time. */
+  private readonly appends = createSerial();
   private readonly indexEvery: number;
   /** Bytes cut from a torn tail when the log was opened (0 when clean). */
   readonly truncatedBytes: number;
@@ -121,14 +122,12 @@ export class PartitionLog {
    * on) and readable. A failed append leaves the log as it was, and later appends still run.
    */
   append(messages: readonly LogAppend[]): Promise<void> {
-    const appended = this.appending.then(() => this.write(messages));
-    this.appending = appended.catch(() => undefined);
-    return appended;
+    return this.appends.run(() => this.write(messages));
   }
 
   /** Resolves once the appends made so far have settled (before closing the log). */
   settled(): Promise<void> {
-    return this.appending;
+    return this.appends.settled();
   }
 
   private async write(messages: readonly LogAppend[]): Promise<void> {

@@ -1,5 +1,6 @@
 // Consumer checkpoints in the store: the authoritative position of a group on a partition, written with
 // the data (not only to the bus), plus the in-flight batch range so a restart replays exactly that range.
+import { createSerial } from '../serial.ts';
 import type { Store } from '../store/types.ts';
 
 export interface Checkpoint {
@@ -33,7 +34,7 @@ export interface CheckpointStore {
  * one. Each call settles with the write that carried its item (a failed write rejects only its own).
  */
 export function coalesced<T>(write: (items: readonly T[]) => Promise<void>): (item: T) => Promise<void> {
-  let previous: Promise<void> = Promise.resolve();
+  const writes = createSerial();
   let open: { items: T[]; written: Promise<void> } | undefined;
   return (item) => {
     if (open !== undefined) {
@@ -41,12 +42,11 @@ export function coalesced<T>(write: (items: readonly T[]) => Promise<void>): (it
       return open.written;
     }
     const items = [item];
-    const written = previous.then(() => {
+    const written = writes.run(() => {
       open = undefined; // later items wait for this write
       return write(items);
     });
     open = { items, written };
-    previous = written.catch(() => undefined);
     return written;
   };
 }
